@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include "proxy/error_mapping.h"
+#include "proxy/index_params.h"
+#include "proxy/schema_validation.h"
+
+namespace quiver::proxy {
+namespace {
+
+using milvus::proto::schema::DataType;
+using milvus::proto::schema::FieldSchema;
+
+FieldSchema Vector(DataType t, const std::string& dim) {
+  FieldSchema f;
+  f.set_name("v");
+  f.set_data_type(t);
+  if (!dim.empty()) {
+    auto* kv = f.add_type_params();
+    kv->set_key("dim");
+    kv->set_value(dim);
+  }
+  return f;
+}
+
+google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair> Kvs(
+    std::initializer_list<std::pair<std::string, std::string>> kvs) {
+  google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair> out;
+  for (const auto& [k, v] : kvs) {
+    auto* kv = out.Add();
+    kv->set_key(k);
+    kv->set_value(v);
+  }
+  return out;
+}
+
+TEST(ValidateName, MilvusRules) {
+  EXPECT_TRUE(ValidateCollectionName("_abc_1").ok());
+  EXPECT_FALSE(ValidateCollectionName("").ok());
+  EXPECT_FALSE(ValidateCollectionName("1abc").ok());
+  EXPECT_FALSE(ValidateCollectionName("a-b").ok());
+  EXPECT_FALSE(ValidateCollectionName(std::string(256, 'a')).ok());
+  EXPECT_TRUE(ValidateCollectionName(std::string(255, 'a')).ok());
+}
+
+TEST(ValidateField, VectorDimensions) {
+  EXPECT_TRUE(ValidateField(Vector(DataType::FloatVector, "8")).ok());
+  EXPECT_FALSE(ValidateField(Vector(DataType::FloatVector, "")).ok());
+  EXPECT_FALSE(ValidateField(Vector(DataType::FloatVector, "0")).ok());
+  EXPECT_FALSE(ValidateField(Vector(DataType::FloatVector, "32769")).ok());
+  EXPECT_FALSE(ValidateField(Vector(DataType::BinaryVector, "12")).ok());
+  EXPECT_TRUE(ValidateField(Vector(DataType::BinaryVector, "16")).ok());
+  EXPECT_TRUE(ValidateField(Vector(DataType::SparseFloatVector, "")).ok());
+  EXPECT_FALSE(ValidateField(Vector(DataType::SparseFloatVector, "8")).ok());
+}
+
+TEST(ValidateCollectionSchema, NeedsExactlyOnePrimaryKey) {
+  milvus::proto::schema::CollectionSchema s;
+  *s.add_fields() = Vector(DataType::FloatVector, "8");
+  int32_t shards = 0;
+  int64_t parts = 0;
+  EXPECT_FALSE(ValidateCollectionSchema(s, &shards, &parts).ok());
+  auto* pk = s.add_fields();
+  pk->set_name("id");
+  pk->set_data_type(DataType::Int64);
+  pk->set_is_primary_key(true);
+  EXPECT_TRUE(ValidateCollectionSchema(s, &shards, &parts).ok());
+  EXPECT_EQ(shards, 1);
+  auto* pk2 = s.add_fields();
+  *pk2 = *pk;
+  pk2->set_name("id2");
+  EXPECT_FALSE(ValidateCollectionSchema(s, &shards, &parts).ok());
+}
+
+TEST(IndexParams, FlatAndNestedFormsNormaliseAlike) {
+  FieldSchema v = Vector(DataType::FloatVector, "8");
+  auto flat = NormalizeIndexParams(
+      Kvs({{"index_type", "HNSW"}, {"metric_type", "l2"}, {"M", "16"}}), v);
+  auto nested = NormalizeIndexParams(
+      Kvs({{"index_type", "HNSW"}, {"metric_type", "L2"}, {"params", R"({"M": 16})"}}), v);
+  ASSERT_TRUE(flat.ok());
+  ASSERT_TRUE(nested.ok());
+  EXPECT_EQ(ParamValue(*flat, "M"), "16");
+  EXPECT_EQ(ParamValue(*nested, "M"), "16");
+  EXPECT_EQ(ParamValue(*nested, "metric_type"), "L2");
+}
+
+TEST(IndexParams, DefaultsToAutoindexAndCosine) {
+  auto p = NormalizeIndexParams(Kvs({}), Vector(DataType::FloatVector, "8"));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(ParamValue(*p, "index_type"), "AUTOINDEX");
+  EXPECT_EQ(ParamValue(*p, "metric_type"), "COSINE");
+  auto b = NormalizeIndexParams(Kvs({}), Vector(DataType::BinaryVector, "16"));
+  EXPECT_EQ(ParamValue(*b, "metric_type"), "HAMMING");
+}
+
+TEST(IndexParams, RejectsWrongMetricTypeAndRanges) {
+  FieldSchema v = Vector(DataType::FloatVector, "8");
+  EXPECT_FALSE(NormalizeIndexParams(Kvs({{"metric_type", "HAMMING"}}), v).ok());
+  EXPECT_FALSE(NormalizeIndexParams(Kvs({{"index_type", "NOPE"}}), v).ok());
+  EXPECT_FALSE(NormalizeIndexParams(Kvs({{"index_type", "BIN_FLAT"}}), v).ok());
+  EXPECT_FALSE(NormalizeIndexParams(Kvs({{"index_type", "IVF_FLAT"}, {"nlist", "0"}}), v).ok());
+  EXPECT_FALSE(NormalizeIndexParams(Kvs({{"index_type", "IVF_PQ"}, {"m", "3"}}), v).ok());
+  EXPECT_FALSE(NormalizeIndexParams(Kvs({{"params", "{not json"}}), v).ok());
+}
+
+TEST(ErrorMapping, SubjectsSelectMilvusCodes) {
+  auto code = [](Status st) { return MakeStatus(st).code(); };
+  EXPECT_EQ(code(Status::NotFound("x").About(Subject::kCollection)), 100);
+  EXPECT_EQ(code(Status::NotFound("x").About(Subject::kIndex)), 700);
+  EXPECT_EQ(code(Status::NotFound("x").About(Subject::kDatabase)), 800);
+  EXPECT_EQ(code(Status::InvalidArgument("x")), 1100);
+  EXPECT_EQ(MakeStatus(Status::InvalidArgument("x")).error_code(),
+            milvus::proto::common::ErrorCode::IllegalArgument);
+  EXPECT_EQ(code(Status::Ok()), 0);
+  EXPECT_EQ(MakeStatus(Status::NotFound("x").About(Subject::kCollection)).reason(), "x");
+}
+
+}  // namespace
+}  // namespace quiver::proxy

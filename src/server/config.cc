@@ -1,0 +1,24 @@
+#include "server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace quiver::server {
+
+Status LoadConfigFile(const std::string& path, ServerConfig& config) {
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    if (auto n = root["data"]) config.data_dir = n.as<std::string>();
+    if (auto n = root["host"]) config.host = n.as<std::string>();
+    if (auto n = root["port"]) config.port = n.as<int>();
+    if (auto n = root["log_level"]) config.log_level = n.as<std::string>();
+    if (auto grpc = root["grpc"]) {
+      if (auto n = grpc["max_recv_message_bytes"]) config.max_recv_message_bytes = n.as<int>();
+      if (auto n = grpc["max_send_message_bytes"]) config.max_send_message_bytes = n.as<int>();
+    }
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument("config file {}: {}", path, e.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace quiver::server

@@ -1,0 +1,23 @@
+// ServerConfig: what `quiver serve` runs with. Defaults, then the YAML file (--config), then
+// command-line flags, in increasing precedence. Plain value type.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace quiver::server {
+
+struct ServerConfig {
+  std::string data_dir = "./quiver-data";
+  std::string host = "127.0.0.1";
+  int port = 19530;
+  std::string log_level = "info";
+  int max_recv_message_bytes = 64 << 20;
+  int max_send_message_bytes = 256 << 20;
+};
+
+// Reads the keys present in a YAML file into `config` (others keep their values).
+Status LoadConfigFile(const std::string& path, ServerConfig& config);
+
+}  // namespace quiver::server

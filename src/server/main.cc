@@ -1,0 +1,155 @@
+// quiver: the single binary. `quiver serve` runs every role in one process on local storage
+// and serves the Milvus gRPC API.
+#include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "common/logging.h"
+#include "common/version.h"
+#include "coord/catalog.h"
+#include "coord/tso.h"
+#include "proxy/milvus_service.h"
+#include "server/config.h"
+#include "storage/sqlite_meta_store.h"
+
+namespace quiver::server {
+namespace {
+
+// Holds an exclusive lock on <data>/LOCK for the life of the process, so two servers never
+// share a data directory.
+class DirLock {
+ public:
+  static Result<DirLock> Acquire(const std::string& dir) {
+    std::string path = dir + "/LOCK";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::Unavailable("cannot open {}: {}", path, std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Status::Unavailable("data directory {} is in use by another quiver process", dir);
+    }
+    return DirLock(fd);
+  }
+  DirLock(DirLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit DirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+int Serve(const ServerConfig& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    QV_LOG_ERROR("cannot create data directory {}: {}", config.data_dir, ec.message());
+    return 1;
+  }
+  auto lock = DirLock::Acquire(config.data_dir);
+  if (!lock.ok()) {
+    QV_LOG_ERROR("{}", lock.status().message());
+    return 1;
+  }
+  auto meta = storage::SqliteMetaStore::Open(config.data_dir + "/meta.db");
+  if (!meta.ok()) {
+    QV_LOG_ERROR("{}", meta.status().ToString());
+    return 1;
+  }
+  coord::SystemClock clock;
+  auto tso = coord::Tso::Open(**meta, clock);
+  auto ids = tso.ok() ? coord::IdAllocator::Open(**meta) : tso.TakeStatus();
+  if (!tso.ok() || !ids.ok()) {
+    QV_LOG_ERROR("cannot start the timestamp oracle: {}",
+                 (tso.ok() ? ids.status() : tso.status()).ToString());
+    return 1;
+  }
+  auto catalog = coord::Catalog::Open(**meta, **tso, **ids);
+  if (!catalog.ok()) {
+    QV_LOG_ERROR("cannot open the catalog: {}", catalog.status().ToString());
+    return 1;
+  }
+  proxy::MilvusServiceImpl service(**catalog, **tso);
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  std::string address = fmt::format("{}:{}", config.host, config.port);
+  int bound_port = 0;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.SetMaxReceiveMessageSize(config.max_recv_message_bytes);
+  builder.SetMaxSendMessageSize(config.max_send_message_bytes);
+  // Clients ping every 10 s (pymilvus) and may ping without calls in flight; accept that.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || bound_port == 0) {
+    QV_LOG_ERROR("cannot listen on {}", address);
+    return 1;
+  }
+  QV_LOG_INFO("quiver {} serving Milvus gRPC on {}:{} (data {})", kQuiverVersion, config.host,
+              bound_port, config.data_dir);
+
+  std::thread stopper([&] {
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    QV_LOG_INFO("signal {} received, shutting down", sig);
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  });
+  server->Wait();
+  stopper.join();
+  QV_LOG_INFO("quiver stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace quiver::server
+
+int main(int argc, char** argv) {
+  CLI::App app{"Quiver: a Milvus-compatible vector database in one binary"};
+  app.set_version_flag("--version", std::string("quiver ") + quiver::kQuiverVersion +
+                                        " (Milvus " + quiver::kMilvusCompatVersion + " protocol)");
+  app.require_subcommand(1);
+  quiver::server::ServerConfig config;
+  std::string config_file;
+  std::string data_dir, host, log_level;
+  int port = 0;
+  CLI::App* serve = app.add_subcommand("serve", "run the standalone server");
+  serve->add_option("--config", config_file, "YAML configuration file");
+  serve->add_option("--data", data_dir, "data directory (default ./quiver-data)");
+  serve->add_option("--host", host, "address to listen on (default 127.0.0.1)");
+  serve->add_option("--port", port, "gRPC port (default 19530)")->check(CLI::Range(0, 65535));
+  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!config_file.empty()) {
+    quiver::Status st = quiver::server::LoadConfigFile(config_file, config);
+    if (!st.ok()) {
+      std::cerr << st.message() << "\n";
+      return 2;
+    }
+  }
+  if (!data_dir.empty()) config.data_dir = data_dir;
+  if (!host.empty()) config.host = host;
+  if (serve->count("--port")) config.port = port;
+  if (!log_level.empty()) config.log_level = log_level;
+  return quiver::server::Serve(config);
+}
