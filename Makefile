@@ -1,0 +1,34 @@
+# Quiver: the two set-up commands are `make run` and `make test`.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= 2
+DATA ?= ./quiver-data
+PORT ?= 19530
+
+.PHONY: setup configure build run test unit e2e bench clean
+
+setup:
+	@./scripts/setup.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > /dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/quiver serve --data $(DATA) --port $(PORT)
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+e2e: build
+	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver npm test
+
+test: unit e2e
+
+bench: build
+	@echo "no benchmarks yet: bench/ grows with the search and write-path work (issue #8)"
+
+clean:
+	rm -rf $(BUILD_DIR)
