@@ -1,0 +1,413 @@
+#include "wal/local_log_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "common/crc32c.h"
+#include "common/logging.h"
+
+namespace quiver::wal {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kFileMagic[8] = {'Q', 'V', 'W', 'A', 'L', '0', '0', '1'};
+constexpr uint32_t kFileVersion = 1;
+constexpr size_t kFileHeader = 16;    // magic, version, crc of the previous 12 bytes
+constexpr size_t kRecordHeader = 16;  // payload length, crc, lsn
+constexpr uint32_t kMaxRecordBytes = 1u << 30;
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void PutU64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint32_t GetU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+uint64_t GetU64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+
+std::string FileHeader() {
+  std::string h(kFileMagic, 8);
+  PutU32(h, kFileVersion);
+  PutU32(h, Crc32c(h.data(), h.size()));
+  return h;
+}
+
+uint32_t RecordCrc(Lsn lsn, std::string_view payload) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((lsn >> (8 * i)) & 0xff);
+  return Crc32c(payload.data(), payload.size(), Crc32c(b, 8));
+}
+
+void AppendFrame(std::string& out, Lsn lsn, std::string_view payload) {
+  PutU32(out, static_cast<uint32_t>(payload.size()));
+  PutU32(out, RecordCrc(lsn, payload));
+  PutU64(out, lsn);
+  out.append(payload);
+}
+
+std::string FileName(Lsn first) { return fmt::format("{:020}.wal", first); }
+
+Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Unavailable("open dir {}: {}", dir, std::strerror(errno));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Status::Unavailable("fsync dir {}: {}", dir, std::strerror(errno));
+  return Status::Ok();
+}
+
+Status WriteAll(int fd, const std::string& buf, const std::string& path) {
+  size_t off = 0;
+  while (off < buf.size()) {
+    ssize_t n = ::write(fd, buf.data() + off, buf.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::Unavailable("write {}: {}", path, std::strerror(errno));
+    }
+    off += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Unavailable("cannot read {}", path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Result of scanning one WAL file.
+struct Scan {
+  size_t valid_end = 0;  // offset after the last intact record
+  Lsn last_lsn = 0;      // 0 when the file holds no record
+  bool torn = false;     // the file ends in a cut-short record
+};
+
+// Walks the records of `data`; calls fn for each intact one. A record cut short by the end of
+// the file is a torn tail; a checksum mismatch on a record that fits is corruption.
+Result<Scan> ScanFile(const std::string& path, std::string_view data,
+                      const std::function<Status(Lsn, std::string_view)>& fn) {
+  if (data.size() < kFileHeader) return Scan{0, 0, true};
+  if (std::memcmp(data.data(), kFileMagic, 8) != 0 ||
+      GetU32(data.data() + 12) != Crc32c(data.data(), 12)) {
+    return Status::Corruption("WAL file {}: bad header", path);
+  }
+  if (GetU32(data.data() + 8) != kFileVersion) {
+    return Status::Corruption("WAL file {}: unknown version {}", path, GetU32(data.data() + 8));
+  }
+  Scan s;
+  size_t off = kFileHeader;
+  s.valid_end = off;
+  while (off < data.size()) {
+    if (data.size() - off < kRecordHeader) {
+      s.torn = true;
+      break;
+    }
+    uint32_t len = GetU32(data.data() + off);
+    uint32_t crc = GetU32(data.data() + off + 4);
+    Lsn lsn = GetU64(data.data() + off + 8);
+    if (len > kMaxRecordBytes) {
+      return Status::Corruption("WAL file {} offset {}: impossible record length {}", path, off, len);
+    }
+    if (data.size() - off - kRecordHeader < len) {
+      s.torn = true;
+      break;
+    }
+    std::string_view payload = data.substr(off + kRecordHeader, len);
+    if (RecordCrc(lsn, payload) != crc) {
+      // The last record of the file may be torn inside its payload too (its pages were not
+      // all written); anything followed by more data is damage, not a crash.
+      if (off + kRecordHeader + len == data.size()) {
+        s.torn = true;
+        break;
+      }
+      return Status::Corruption("WAL file {} offset {}: record checksum mismatch", path, off);
+    }
+    if (s.last_lsn != 0 && lsn != s.last_lsn + 1) {
+      return Status::Corruption("WAL file {} offset {}: LSN {} follows {}", path, off, lsn, s.last_lsn);
+    }
+    if (fn) QV_RETURN_IF_ERROR(fn(lsn, payload));
+    s.last_lsn = lsn;
+    off += kRecordHeader + len;
+    s.valid_end = off;
+  }
+  return s;
+}
+
+}  // namespace
+
+// One channel: its directory, the active file and the group-commit state.
+class Channel {
+ public:
+  Channel(std::string dir, LogOptions options) : dir_(std::move(dir)), options_(options) {}
+  ~Channel() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  // Finds the files, repairs a torn tail of the active one and positions the writer.
+  Status Open() {
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    if (ec) return Status::Unavailable("create {}: {}", dir_, ec.message());
+    QV_RETURN_IF_ERROR(ListFiles());
+    if (files_.empty()) {
+      next_lsn_ = 1;
+      return StartFile(1);
+    }
+    auto [first, path] = *files_.rbegin();
+    QV_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+    QV_ASSIGN_OR_RETURN(Scan s, ScanFile(path, data, nullptr));
+    if (s.torn) {
+      QV_LOG_WARN("WAL {}: torn tail at offset {} of {} truncated", path, s.valid_end, data.size());
+      if (s.valid_end < kFileHeader) {
+        // Even the header was cut short: rewrite the file from scratch.
+        fs::remove(path, ec);
+        files_.erase(first);
+        next_lsn_ = first;
+        return StartFile(first);
+      }
+      if (::truncate(path.c_str(), static_cast<off_t>(s.valid_end)) != 0) {
+        return Status::Unavailable("truncate {}: {}", path, std::strerror(errno));
+      }
+    }
+    next_lsn_ = s.last_lsn ? s.last_lsn + 1 : first;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0) return Status::Unavailable("open {}: {}", path, std::strerror(errno));
+    file_bytes_ = s.valid_end;
+    if (s.torn && options_.sync && ::fdatasync(fd_) != 0) {
+      return Status::Unavailable("fdatasync {}: {}", path, std::strerror(errno));
+    }
+    return Status::Ok();
+  }
+
+  Result<Lsn> Append(std::string_view record) {
+    if (record.size() > kMaxRecordBytes) {
+      return Status::InvalidArgument("WAL record of {} bytes is too large", record.size());
+    }
+    std::unique_lock lock(mu_);
+    if (!failed_.ok()) return failed_;
+    Lsn lsn = next_lsn_++;
+    if (pending_.empty()) pending_first_ = lsn;
+    AppendFrame(pending_, lsn, record);
+    uint64_t my_seq = ++appended_seq_;
+    while (durable_seq_ < my_seq) {
+      if (!failed_.ok()) return failed_;
+      if (writing_) {
+        cv_.wait(lock);
+        continue;
+      }
+      writing_ = true;
+      std::string buf = std::move(pending_);
+      pending_.clear();
+      Lsn first = pending_first_;
+      uint64_t upto = appended_seq_;
+      lock.unlock();
+      Status st = WriteBatch(buf, first);
+      lock.lock();
+      writing_ = false;
+      if (!st.ok()) {
+        QV_LOG_ERROR("WAL {} failed, channel refuses writes until restart: {}", dir_, st.ToString());
+        failed_ = st;
+        cv_.notify_all();
+        return st;
+      }
+      durable_seq_ = upto;
+      cv_.notify_all();
+    }
+    return lsn;
+  }
+
+  Status Replay(Lsn from, const storage::LogStore::ReplayFn& fn) {
+    std::map<Lsn, std::string> files;
+    {
+      std::lock_guard lock(mu_);
+      files = files_;
+    }
+    Lsn expect = 0;
+    for (auto it = files.begin(); it != files.end(); ++it) {
+      auto next = std::next(it);
+      if (next != files.end() && next->first <= from) continue;  // entirely before `from`
+      QV_ASSIGN_OR_RETURN(std::string data, ReadFile(it->second));
+      QV_ASSIGN_OR_RETURN(Scan s, ScanFile(it->second, data, [&](Lsn lsn, std::string_view rec) {
+        if (expect != 0 && lsn != expect) {
+          return Status::Corruption("WAL {}: LSN {} where {} was expected", it->second, lsn, expect);
+        }
+        expect = lsn + 1;
+        return lsn >= from ? fn(lsn, rec) : Status::Ok();
+      }));
+      if (s.torn && next != files.end()) {
+        return Status::Corruption("WAL file {}: cut short at offset {} but newer files follow",
+                                  it->second, s.valid_end);
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Truncate(Lsn before) {
+    std::lock_guard lock(mu_);
+    // A file may go when the next file starts at or before `before`; the active file stays.
+    while (files_.size() > 1) {
+      auto second = std::next(files_.begin());
+      if (second->first > before) break;
+      std::error_code ec;
+      fs::remove(files_.begin()->second, ec);
+      if (ec) return Status::Unavailable("remove {}: {}", files_.begin()->second, ec.message());
+      files_.erase(files_.begin());
+    }
+    return Status::Ok();
+  }
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Status ListFiles() {
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      std::string name = e.path().filename().string();
+      if (!name.ends_with(".wal")) continue;
+      Lsn first = std::strtoull(name.c_str(), nullptr, 10);
+      files_[first] = e.path().string();
+    }
+    return Status::Ok();
+  }
+
+  // Creates a new active file whose first record will have LSN `first`. Called while opening
+  // and by the group-commit leader, which owns fd_; mu_ is taken only for the map update.
+  Status StartFile(Lsn first) {
+    std::string path = dir_ + "/" + FileName(first);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::Unavailable("create {}: {}", path, std::strerror(errno));
+    Status st = WriteAll(fd, FileHeader(), path);
+    if (st.ok() && options_.sync && ::fdatasync(fd) != 0) {
+      st = Status::Unavailable("fdatasync {}: {}", path, std::strerror(errno));
+    }
+    if (st.ok() && options_.sync) st = SyncDir(dir_);
+    if (!st.ok()) {
+      ::close(fd);
+      return st;
+    }
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+    file_bytes_ = kFileHeader;
+    std::lock_guard lock(mu_);
+    files_[first] = path;
+    return Status::Ok();
+  }
+
+  // Runs on the group-commit leader only, without mu_.
+  Status WriteBatch(const std::string& buf, Lsn first) {
+    if (file_bytes_ > kFileHeader && file_bytes_ + buf.size() > options_.max_file_bytes) {
+      QV_RETURN_IF_ERROR(StartFile(first));
+    }
+    QV_RETURN_IF_ERROR(WriteAll(fd_, buf, dir_));
+    file_bytes_ += buf.size();
+    if (options_.sync && ::fdatasync(fd_) != 0) {
+      return Status::Unavailable("fdatasync in {}: {}", dir_, std::strerror(errno));
+    }
+    return Status::Ok();
+  }
+
+  const std::string dir_;
+  const LogOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<Lsn, std::string> files_;  // first LSN -> path; guarded by mu_
+  Lsn next_lsn_ = 1;                  // guarded by mu_
+  std::string pending_;               // frames not yet written; guarded by mu_
+  Lsn pending_first_ = 0;
+  uint64_t appended_seq_ = 0;
+  uint64_t durable_seq_ = 0;
+  bool writing_ = false;
+  Status failed_;
+  // Owned by the group-commit leader (one at a time).
+  int fd_ = -1;
+  size_t file_bytes_ = 0;
+};
+
+LocalLogStore::LocalLogStore(std::string root, LogOptions options)
+    : root_(std::move(root)), options_(options) {}
+LocalLogStore::~LocalLogStore() = default;
+
+Result<std::unique_ptr<LocalLogStore>> LocalLogStore::Open(const std::string& root,
+                                                           LogOptions options) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return Status::Unavailable("create {}: {}", root, ec.message());
+  std::unique_ptr<LocalLogStore> store(new LocalLogStore(root, options));
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (!e.is_directory()) continue;
+    QV_ASSIGN_OR_RETURN(Channel * ch, store->GetChannel(e.path().filename().string()));
+    (void)ch;
+  }
+  return store;
+}
+
+Result<Channel*> LocalLogStore::GetChannel(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = channels_.find(name);
+  if (it != channels_.end()) return it->second.get();
+  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
+    return Status::InvalidArgument("bad WAL channel name '{}'", name);
+  }
+  auto ch = std::make_unique<Channel>(root_ + "/" + name, options_);
+  QV_RETURN_IF_ERROR(ch->Open());
+  Channel* raw = ch.get();
+  channels_[name] = std::move(ch);
+  return raw;
+}
+
+Result<Lsn> LocalLogStore::Append(const std::string& channel, std::string_view record) {
+  QV_ASSIGN_OR_RETURN(Channel * ch, GetChannel(channel));
+  return ch->Append(record);
+}
+
+Status LocalLogStore::Replay(const std::string& channel, Lsn from, const ReplayFn& fn) {
+  QV_ASSIGN_OR_RETURN(Channel * ch, GetChannel(channel));
+  return ch->Replay(from, fn);
+}
+
+Status LocalLogStore::Truncate(const std::string& channel, Lsn before) {
+  QV_ASSIGN_OR_RETURN(Channel * ch, GetChannel(channel));
+  return ch->Truncate(before);
+}
+
+Status LocalLogStore::DropChannel(const std::string& channel) {
+  std::unique_ptr<Channel> ch;
+  {
+    std::lock_guard lock(mu_);
+    auto it = channels_.find(channel);
+    if (it != channels_.end()) {
+      ch = std::move(it->second);
+      channels_.erase(it);
+    }
+  }
+  std::string dir = root_ + "/" + channel;
+  ch.reset();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (ec) return Status::Unavailable("remove {}: {}", dir, ec.message());
+  return options_.sync ? SyncDir(root_) : Status::Ok();
+}
+
+std::vector<std::string> LocalLogStore::ListChannels() {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, ch] : channels_) out.push_back(name);
+  return out;
+}
+
+}  // namespace quiver::wal
