@@ -1,0 +1,121 @@
+#include "segment/growing_store.h"
+
+#include <algorithm>
+
+namespace quiver::segment {
+
+std::string PkKey(int64_t pk) {
+  // Big-endian with the sign bit flipped: byte order equals numeric order.
+  uint64_t u = static_cast<uint64_t>(pk) ^ (uint64_t{1} << 63);
+  std::string k(9, '\0');
+  k[0] = 'i';
+  for (int i = 0; i < 8; ++i) k[1 + i] = static_cast<char>((u >> (56 - 8 * i)) & 0xff);
+  return k;
+}
+
+std::string PkKey(const std::string& pk) { return "s" + pk; }
+
+namespace {
+
+void ForEachPk(const milvus::proto::schema::IDs& ids, const std::function<void(std::string)>& fn) {
+  if (ids.has_int_id()) {
+    for (int64_t v : ids.int_id().data()) fn(PkKey(v));
+  } else if (ids.has_str_id()) {
+    for (const auto& s : ids.str_id().data()) fn(PkKey(s));
+  }
+}
+
+std::string RowPk(const Chunk& c, int64_t row) {
+  const FieldData* col = c.Column(c.pk_field_id);
+  if (col->scalars().has_long_data()) return PkKey(col->scalars().long_data().data(static_cast<int>(row)));
+  return PkKey(col->scalars().string_data().data(static_cast<int>(row)));
+}
+
+}  // namespace
+
+Status GrowingStore::Apply(const wal::WalEntry& entry) {
+  std::vector<std::unique_ptr<Chunk>> fresh;
+  for (const auto& ins : entry.inserts()) {
+    auto c = std::make_unique<Chunk>();
+    c->partition_id = ins.partition_id();
+    c->ts = entry.ts();
+    c->num_rows = ins.num_rows();
+    c->pk_field_id = pk_field_id_;
+    c->columns.assign(ins.columns().begin(), ins.columns().end());
+    for (size_t i = 0; i < c->columns.size(); ++i) {
+      c->column_by_field[c->columns[i].field_id()] = static_cast<int>(i);
+    }
+    if (!c->Column(pk_field_id_)) {
+      return Status::Corruption("insert entry at ts {} has no primary key column", entry.ts());
+    }
+    fresh.push_back(std::move(c));
+  }
+  std::unique_lock lock(mu_);
+  for (const auto& del : entry.deletes()) {
+    ForEachPk(del.pks(), [&](std::string key) {
+      auto& v = deletes_[std::move(key)];
+      v.emplace_back(entry.ts(), del.partition_id());
+      // Entries arrive in timestamp order almost always; keep the list sorted regardless.
+      if (v.size() > 1 && v[v.size() - 2].first > v.back().first) std::sort(v.begin(), v.end());
+    });
+  }
+  for (auto& c : fresh) chunks_.push_back(std::move(c));
+  return Status::Ok();
+}
+
+void GrowingStore::DropPartition(int64_t partition_id) {
+  std::unique_lock lock(mu_);
+  std::erase_if(chunks_, [&](const auto& c) { return c->partition_id == partition_id; });
+}
+
+Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,
+                          const ChunkFilter& filter, const RowsFn& fn) const {
+  std::shared_lock lock(mu_);
+  struct Best {
+    RowRef ref;
+    Timestamp ts;
+  };
+  std::map<std::string, Best> best;
+  std::vector<uint8_t> mask;
+  for (const auto& c : chunks_) {
+    if (c->ts > ts) continue;
+    if (!partitions.empty() &&
+        std::find(partitions.begin(), partitions.end(), c->partition_id) == partitions.end()) {
+      continue;
+    }
+    mask.assign(static_cast<size_t>(c->num_rows), 1);
+    if (filter) QV_RETURN_IF_ERROR(filter(*c, mask));
+    for (int64_t r = 0; r < c->num_rows; ++r) {
+      if (!mask[static_cast<size_t>(r)]) continue;
+      std::string pk = RowPk(*c, r);
+      auto d = deletes_.find(pk);
+      if (d != deletes_.end()) {
+        bool deleted = false;
+        for (const auto& [dts, partition] : d->second) {
+          if (dts > c->ts && dts <= ts && (partition == 0 || partition == c->partition_id)) {
+            deleted = true;
+            break;
+          }
+        }
+        if (deleted) continue;
+      }
+      auto [it, inserted] = best.try_emplace(std::move(pk), Best{{c.get(), r}, c->ts});
+      if (!inserted && c->ts >= it->second.ts) it->second = Best{{c.get(), r}, c->ts};
+    }
+  }
+  std::vector<RowRef> rows;
+  rows.reserve(best.size());
+  for (const auto& [pk, b] : best) rows.push_back(b.ref);
+  return fn(rows);
+}
+
+int64_t GrowingStore::RowCount(const std::vector<int64_t>& partitions) const {
+  int64_t n = 0;
+  Read(UINT64_MAX, partitions, nullptr, [&](const std::vector<RowRef>& rows) {
+    n = static_cast<int64_t>(rows.size());
+    return Status::Ok();
+  }).IgnoreError();
+  return n;
+}
+
+}  // namespace quiver::segment

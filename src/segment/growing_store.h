@@ -1,0 +1,83 @@
+// GrowingStore holds one collection's rows in memory, as immutable chunks (one per applied
+// insert, columns as FieldData), plus delete records (pk, timestamp), and answers reads at a
+// timestamp (MVCC): a row is visible at T when its chunk's timestamp is <= T and no delete of
+// its pk has a timestamp in (row ts, T]. Among visible rows with one pk, the newest wins, so a
+// pk is never returned twice. Filtering is delegated to a caller-supplied function so this
+// folder does not depend on the expression engine.
+//
+// Thread-safety: Apply takes the write lock; reads take the read lock and never see a half-
+// applied entry (an entry is applied under one lock hold).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "common/timestamp.h"
+#include "schema.pb.h"
+#include "wal.pb.h"
+
+namespace quiver::segment {
+
+using milvus::proto::schema::FieldData;
+
+struct Chunk {
+  int64_t partition_id = 0;
+  Timestamp ts = 0;
+  int64_t num_rows = 0;
+  int64_t pk_field_id = 0;
+  std::vector<FieldData> columns;
+  std::unordered_map<int64_t, int> column_by_field;  // field id -> index in columns
+
+  const FieldData* Column(int64_t field_id) const {
+    auto it = column_by_field.find(field_id);
+    return it == column_by_field.end() ? nullptr : &columns[it->second];
+  }
+};
+
+struct RowRef {
+  const Chunk* chunk;
+  int64_t row;
+};
+
+// Marks which rows of a chunk pass the filter (mask[i] != 0). Called once per chunk.
+using ChunkFilter = std::function<Status(const Chunk& chunk, std::vector<uint8_t>& mask)>;
+
+// Encodes a pk (int64 or string) as one comparable, hashable key.
+std::string PkKey(int64_t pk);
+std::string PkKey(const std::string& pk);
+
+class GrowingStore {
+ public:
+  explicit GrowingStore(int64_t pk_field_id) : pk_field_id_(pk_field_id) {}
+  GrowingStore(const GrowingStore&) = delete;
+  GrowingStore& operator=(const GrowingStore&) = delete;
+
+  Status Apply(const wal::WalEntry& entry);
+  // Removes every row of the partition (DropPartition).
+  void DropPartition(int64_t partition_id);
+
+  // Visible rows at `ts` in `partitions` (empty = all) that pass `filter` (may be empty),
+  // deduplicated by pk, in pk order. The chunks stay alive while the store is not mutated;
+  // `fn` runs under the read lock.
+  using RowsFn = std::function<Status(const std::vector<RowRef>& rows)>;
+  Status Read(Timestamp ts, const std::vector<int64_t>& partitions, const ChunkFilter& filter,
+              const RowsFn& fn) const;
+
+  int64_t RowCount(const std::vector<int64_t>& partitions = {}) const;  // visible now
+
+ private:
+
+  const int64_t pk_field_id_;
+  mutable std::shared_mutex mu_;
+  std::vector<std::unique_ptr<Chunk>> chunks_;
+  // pk -> timestamps of its deletes (ascending) with the partition they applied to.
+  std::unordered_map<std::string, std::vector<std::pair<Timestamp, int64_t>>> deletes_;
+};
+
+}  // namespace quiver::segment

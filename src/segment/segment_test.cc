@@ -1,0 +1,187 @@
+#include <gtest/gtest.h>
+
+#include "segment/field_data.h"
+#include "segment/growing_store.h"
+
+namespace quiver::segment {
+namespace {
+
+using milvus::proto::schema::DataType;
+
+CollectionSchema TestSchema(bool auto_id = false) {
+  CollectionSchema s;
+  auto add = [&](const std::string& name, DataType t, int64_t id) {
+    auto* f = s.add_fields();
+    f->set_name(name);
+    f->set_data_type(t);
+    f->set_fieldid(id);
+    return f;
+  };
+  auto* pk = add("id", DataType::Int64, 100);
+  pk->set_is_primary_key(true);
+  pk->set_autoid(auto_id);
+  auto* v = add("v", DataType::FloatVector, 101);
+  auto* dim = v->add_type_params();
+  dim->set_key("dim");
+  dim->set_value("2");
+  auto* name = add("name", DataType::VarChar, 102);
+  auto* ml = name->add_type_params();
+  ml->set_key("max_length");
+  ml->set_value("5");
+  auto* age = add("age", DataType::Int32, 103);
+  age->set_nullable(true);
+  auto* score = add("score", DataType::Double, 104);
+  score->mutable_default_value()->set_double_data(1.5);
+  auto* meta = add("$meta", DataType::JSON, 105);
+  meta->set_is_dynamic(true);
+  return s;
+}
+
+google::protobuf::RepeatedPtrField<FieldData> Rows(int n, bool with_pk = true) {
+  google::protobuf::RepeatedPtrField<FieldData> out;
+  if (with_pk) {
+    auto* id = out.Add();
+    id->set_field_name("id");
+    id->set_type(DataType::Int64);
+    for (int i = 0; i < n; ++i) id->mutable_scalars()->mutable_long_data()->add_data(10 + i);
+  }
+  auto* v = out.Add();
+  v->set_field_name("v");
+  v->set_type(DataType::FloatVector);
+  v->mutable_vectors()->set_dim(2);
+  for (int i = 0; i < 2 * n; ++i) v->mutable_vectors()->mutable_float_vector()->add_data(i);
+  auto* name = out.Add();
+  name->set_field_name("name");
+  name->set_type(DataType::VarChar);
+  for (int i = 0; i < n; ++i) name->mutable_scalars()->mutable_string_data()->add_data("n" + std::to_string(i));
+  return out;
+}
+
+TEST(NormalizeInsert, PadsNullableAndFillsDefaults) {
+  auto in = Rows(3);
+  auto* age = in.Add();  // compact: rows 0 and 2 valid
+  age->set_field_name("age");
+  age->set_type(DataType::Int32);
+  age->mutable_scalars()->mutable_int_data()->add_data(30);
+  age->mutable_scalars()->mutable_int_data()->add_data(32);
+  age->add_valid_data(true);
+  age->add_valid_data(false);
+  age->add_valid_data(true);
+  auto r = NormalizeInsert(TestSchema(), in, 3, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const FieldData& a = r->columns[3];
+  ASSERT_EQ(a.scalars().int_data().data_size(), 3);
+  EXPECT_EQ(a.scalars().int_data().data(2), 32);
+  EXPECT_FALSE(a.valid_data(1));
+  const FieldData& score = r->columns[4];  // missing, defaulted
+  ASSERT_EQ(score.scalars().double_data().data_size(), 3);
+  EXPECT_EQ(score.scalars().double_data().data(0), 1.5);
+  EXPECT_EQ(r->columns[5].scalars().json_data().data(0), "{}");
+  EXPECT_EQ(r->pk_index, 0);
+}
+
+TEST(NormalizeInsert, RejectsBadInput) {
+  auto long_name = Rows(1);
+  long_name[2].mutable_scalars()->mutable_string_data()->set_data(0, "toolong");
+  EXPECT_FALSE(NormalizeInsert(TestSchema(), long_name, 1, {}).ok());
+  auto bad_dim = Rows(2);
+  bad_dim[1].mutable_vectors()->mutable_float_vector()->add_data(9);
+  EXPECT_FALSE(NormalizeInsert(TestSchema(), bad_dim, 2, {}).ok());
+  EXPECT_FALSE(NormalizeInsert(TestSchema(), Rows(2, /*with_pk=*/false), 2, {}).ok());
+  auto extra = Rows(1);
+  auto* x = extra.Add();
+  x->set_field_name("nope");
+  x->set_type(DataType::Int64);
+  x->mutable_scalars()->mutable_long_data()->add_data(1);
+  EXPECT_FALSE(NormalizeInsert(TestSchema(), extra, 1, {}).ok());
+  auto bad_utf8 = Rows(1);
+  bad_utf8[2].mutable_scalars()->mutable_string_data()->set_data(0, "\xff");
+  EXPECT_FALSE(NormalizeInsert(TestSchema(), bad_utf8, 1, {}).ok());
+}
+
+TEST(NormalizeInsert, AutoIdFillsPrimaryKey) {
+  NormalizeOptions o;
+  o.allocate_ids = [](int64_t n) -> Result<int64_t> { return int64_t{500}; };
+  auto r = NormalizeInsert(TestSchema(true), Rows(2, false), 2, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->columns[0].scalars().long_data().data(1), 501);
+  EXPECT_FALSE(NormalizeInsert(TestSchema(true), Rows(2, true), 2, o).ok());
+}
+
+TEST(GatherRows, CopiesScalarsAndVectors) {
+  auto r = NormalizeInsert(TestSchema(), Rows(3), 3, {});
+  ASSERT_TRUE(r.ok());
+  std::vector<int64_t> rows = {2, 0};
+  FieldData v, n;
+  GatherRows(r->columns[1], rows, &v);
+  GatherRows(r->columns[2], rows, &n);
+  ASSERT_EQ(v.vectors().float_vector().data_size(), 4);
+  EXPECT_EQ(v.vectors().float_vector().data(0), 4);
+  EXPECT_EQ(n.scalars().string_data().data(0), "n2");
+  EXPECT_EQ(ColumnRows(v), 2);
+}
+
+wal::WalEntry InsertEntry(Timestamp ts, std::vector<int64_t> pks) {
+  wal::WalEntry e;
+  e.set_ts(ts);
+  auto* ins = e.add_inserts();
+  ins->set_partition_id(1);
+  ins->set_num_rows(static_cast<int64_t>(pks.size()));
+  auto* col = ins->add_columns();
+  col->set_field_id(100);
+  col->set_type(DataType::Int64);
+  for (int64_t p : pks) col->mutable_scalars()->mutable_long_data()->add_data(p);
+  return e;
+}
+
+wal::WalEntry DeleteEntry(Timestamp ts, std::vector<int64_t> pks) {
+  wal::WalEntry e;
+  e.set_ts(ts);
+  auto* d = e.add_deletes();
+  for (int64_t p : pks) d->mutable_pks()->mutable_int_id()->add_data(p);
+  return e;
+}
+
+std::vector<int64_t> VisiblePks(const GrowingStore& s, Timestamp ts) {
+  std::vector<int64_t> out;
+  EXPECT_TRUE(s.Read(ts, {}, nullptr, [&](const std::vector<RowRef>& rows) {
+                 for (const auto& r : rows) {
+                   out.push_back(r.chunk->Column(100)->scalars().long_data().data(static_cast<int>(r.row)));
+                 }
+                 return Status::Ok();
+               }).ok());
+  return out;
+}
+
+TEST(GrowingStore, DeletedAtT7VisibleAtT6NotT8) {
+  GrowingStore s(100);
+  ASSERT_TRUE(s.Apply(InsertEntry(5, {3, 1, 2})).ok());
+  ASSERT_TRUE(s.Apply(DeleteEntry(7, {2})).ok());
+  EXPECT_EQ(VisiblePks(s, 4), (std::vector<int64_t>{}));
+  EXPECT_EQ(VisiblePks(s, 6), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(VisiblePks(s, 8), (std::vector<int64_t>{1, 3}));
+}
+
+TEST(GrowingStore, UpsertAtOneTimestampKeepsOnlyNewRow) {
+  GrowingStore s(100);
+  ASSERT_TRUE(s.Apply(InsertEntry(5, {1})).ok());
+  wal::WalEntry up = InsertEntry(9, {1});
+  *up.add_deletes()->mutable_pks() = DeleteEntry(9, {1}).deletes(0).pks();
+  ASSERT_TRUE(s.Apply(up).ok());
+  int found = 0;
+  ASSERT_TRUE(s.Read(10, {}, nullptr, [&](const std::vector<RowRef>& rows) {
+                 found = static_cast<int>(rows.size());
+                 EXPECT_EQ(rows[0].chunk->ts, 9u);
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(found, 1);
+}
+
+TEST(GrowingStore, NegativePksSortNumerically) {
+  GrowingStore s(100);
+  ASSERT_TRUE(s.Apply(InsertEntry(5, {5, -3, 0, -100})).ok());
+  EXPECT_EQ(VisiblePks(s, 6), (std::vector<int64_t>{-100, -3, 0, 5}));
+}
+
+}  // namespace
+}  // namespace quiver::segment
