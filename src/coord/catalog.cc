@@ -342,6 +342,13 @@ std::vector<CollectionRecord> Catalog::ListCollections(const std::string& db_nam
   return out;
 }
 
+std::vector<CollectionRecord> Catalog::ListAllCollections() const {
+  std::shared_lock lock(mu_);
+  std::vector<CollectionRecord> out;
+  for (const auto& [id, c] : collections_) out.push_back(c);
+  return out;
+}
+
 std::vector<std::string> Catalog::AliasesOf(int64_t collection_id) const {
   std::shared_lock lock(mu_);
   std::vector<std::string> out;

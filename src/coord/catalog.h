@@ -61,6 +61,7 @@ class Catalog {
   // Resolves `name` as a collection name, then as an alias.
   Result<CollectionRecord> GetCollection(const std::string& db, const std::string& name) const;
   std::vector<CollectionRecord> ListCollections(const std::string& db) const;
+  std::vector<CollectionRecord> ListAllCollections() const;
   // Dropping a missing collection succeeds.
   Status DropCollection(const std::string& db, const std::string& name);
   Status RenameCollection(const std::string& db, const std::string& old_name,
@@ -91,6 +92,7 @@ class Catalog {
                                                const std::string& collection) const;
 
   Result<int64_t> AllocateId() { return ids_.Allocate(); }
+  Result<int64_t> AllocateIds(int64_t n) { return ids_.Allocate(n); }
   Result<Timestamp> Now() { return tso_.Allocate(); }
 
  private:

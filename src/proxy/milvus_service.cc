@@ -12,71 +12,13 @@
 #include "common/version.h"
 #include "proxy/error_mapping.h"
 #include "proxy/index_params.h"
+#include "proxy/service_util.h"
 
 namespace quiver::proxy {
 namespace {
 
 using coord::CollectionRecord;
 using coord::KeyValues;
-
-// The target database: the request's db_name, else the `dbname` metadata clients send on every
-// call, else "default".
-std::string DbOf(ServerContext* ctx, const std::string& requested) {
-  if (!requested.empty()) return requested;
-  const auto& md = ctx->client_metadata();
-  auto it = md.find("dbname");
-  if (it != md.end() && it->second.length() > 0) {
-    return std::string(it->second.data(), it->second.length());
-  }
-  return coord::kDefaultDatabase;
-}
-
-grpc::Status Reply(const Status& st, cpb::Status* out) {
-  FillStatus(st, out);
-  return grpc::Status::OK;
-}
-
-KeyValues ToKeyValues(const google::protobuf::RepeatedPtrField<cpb::KeyValuePair>& kvs) {
-  KeyValues out;
-  for (const auto& kv : kvs) out.emplace_back(kv.key(), kv.value());
-  return out;
-}
-
-std::vector<std::string> ToStrings(const google::protobuf::RepeatedPtrField<std::string>& v) {
-  return {v.begin(), v.end()};
-}
-
-const spb::FieldSchema* FindField(const CollectionRecord& c, const std::string& name) {
-  for (const auto& f : c.schema().fields()) {
-    if (f.name() == name && !f.is_dynamic()) return &f;
-  }
-  return nullptr;
-}
-
-const spb::FieldSchema* FindFieldById(const CollectionRecord& c, int64_t id) {
-  for (const auto& f : c.schema().fields()) {
-    if (f.fieldid() == id) return &f;
-  }
-  return nullptr;
-}
-
-bool PartitionLoaded(const CollectionRecord& c, const coord::PartitionRecord& p) {
-  return c.load_status() == ::quiver::catalog::LOAD_LOADED || p.loaded();
-}
-
-bool AnyLoaded(const CollectionRecord& c) {
-  return std::any_of(c.partitions().begin(), c.partitions().end(),
-                     [&](const auto& p) { return PartitionLoaded(c, p); });
-}
-
-Status CollectionNotLoaded(const CollectionRecord& c) {
-  return Status::FailedPrecondition("collection not loaded[collection={}]", c.name())
-      .About(Subject::kCollection);
-}
-
-Status PartitionNotFound(const std::string& name, const std::string& collection) {
-  return Status::NotFound("partition not found[partition={}]", name).About(Subject::kPartition);
-}
 
 Status ValidateProperty(const std::string& key, const std::string& value) {
   if (key == "collection.ttl.seconds") {
@@ -100,8 +42,9 @@ Status ValidateProperties(const google::protobuf::RepeatedPtrField<cpb::KeyValue
 
 }  // namespace
 
-MilvusServiceImpl::MilvusServiceImpl(coord::Catalog& catalog, coord::Tso& tso)
-    : catalog_(catalog), tso_(tso) {
+MilvusServiceImpl::MilvusServiceImpl(coord::Catalog& catalog, coord::Tso& tso,
+                                     datanode::DataService& data)
+    : catalog_(catalog), tso_(tso), data_(data) {
   // Identifiers are per connection and must be non-zero; start at a random point so two
   // server runs do not hand out the same ones.
   std::random_device rd;
@@ -240,9 +183,17 @@ grpc::Status MilvusServiceImpl::CreateCollection(ServerContext* ctx,
 grpc::Status MilvusServiceImpl::DropCollection(ServerContext* ctx,
                                                const mpb::DropCollectionRequest* req,
                                                cpb::Status* resp) {
-  Status st = ValidateCollectionName(req->collection_name(), limits_);
-  if (st.ok()) st = catalog_.DropCollection(DbOf(ctx, req->db_name()), req->collection_name());
-  return Reply(st, resp);
+  auto run = [&]() -> Status {
+    QV_RETURN_IF_ERROR(ValidateCollectionName(req->collection_name(), limits_));
+    std::string db = DbOf(ctx, req->db_name());
+    auto c = catalog_.GetCollection(db, req->collection_name());
+    QV_RETURN_IF_ERROR(catalog_.DropCollection(db, req->collection_name()));
+    // The catalog no longer knows the collection; its data goes next (and on restart,
+    // recovery removes the channel of a collection the catalog does not know).
+    if (c.ok() && c->name() == req->collection_name()) return data_.DropCollection(c->id());
+    return Status::Ok();
+  };
+  return Reply(run(), resp);
 }
 
 grpc::Status MilvusServiceImpl::HasCollection(ServerContext* ctx,
@@ -516,10 +467,11 @@ grpc::Status MilvusServiceImpl::GetCollectionStatistics(
     mpb::GetCollectionStatisticsResponse* resp) {
   auto c = catalog_.GetCollection(DbOf(ctx, req->db_name()), req->collection_name());
   if (!c.ok()) return Reply(c.status(), resp->mutable_status());
-  // No data path yet: every collection holds zero persisted rows.
+  // Rows visible now (Milvus counts flushed rows only; counting every acknowledged row is what
+  // users expect after an insert).
   auto* kv = resp->add_stats();
   kv->set_key("row_count");
-  kv->set_value("0");
+  kv->set_value(std::to_string(data_.Store(*c)->RowCount()));
   resp->mutable_status();
   return grpc::Status::OK;
 }
@@ -543,8 +495,14 @@ grpc::Status MilvusServiceImpl::DropPartition(ServerContext* ctx,
                                               cpb::Status* resp) {
   Status st = ValidateName(req->partition_name(), "partition name", limits_);
   if (st.ok()) {
-    st = catalog_.DropPartition(DbOf(ctx, req->db_name()), req->collection_name(),
-                                req->partition_name());
+    std::string db = DbOf(ctx, req->db_name());
+    auto c = catalog_.GetCollection(db, req->collection_name());
+    st = catalog_.DropPartition(db, req->collection_name(), req->partition_name());
+    if (st.ok() && c.ok()) {
+      for (const auto& p : c->partitions()) {
+        if (p.name() == req->partition_name()) data_.DropPartition(c->id(), p.id());
+      }
+    }
   }
   return Reply(st, resp);
 }
@@ -592,9 +550,13 @@ grpc::Status MilvusServiceImpl::GetPartitionStatistics(
   bool found = std::any_of(c->partitions().begin(), c->partitions().end(),
                            [&](const auto& p) { return p.name() == req->partition_name(); });
   if (!found) return Reply(PartitionNotFound(req->partition_name(), c->name()), resp->mutable_status());
+  int64_t pid = 0;
+  for (const auto& p : c->partitions()) {
+    if (p.name() == req->partition_name()) pid = p.id();
+  }
   auto* kv = resp->add_stats();
   kv->set_key("row_count");
-  kv->set_value("0");
+  kv->set_value(std::to_string(data_.Store(*c)->RowCount({pid})));
   resp->mutable_status();
   return grpc::Status::OK;
 }

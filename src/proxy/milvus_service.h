@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "coord/catalog.h"
+#include "datanode/data_service.h"
 #include "coord/tso.h"
 #include "milvus.grpc.pb.h"
 #include "proxy/schema_validation.h"
@@ -21,7 +22,7 @@ using grpc::ServerContext;
 
 class MilvusServiceImpl final : public mpb::MilvusService::Service {
  public:
-  MilvusServiceImpl(coord::Catalog& catalog, coord::Tso& tso);
+  MilvusServiceImpl(coord::Catalog& catalog, coord::Tso& tso, datanode::DataService& data);
 
   // Session and health.
   grpc::Status Connect(ServerContext*, const mpb::ConnectRequest*, mpb::ConnectResponse*) override;
@@ -73,6 +74,14 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
   grpc::Status GetIndexBuildProgress(ServerContext*, const mpb::GetIndexBuildProgressRequest*, mpb::GetIndexBuildProgressResponse*) override;
   grpc::Status GetIndexStatistics(ServerContext*, const mpb::GetIndexStatisticsRequest*, mpb::GetIndexStatisticsResponse*) override;
 
+  // Data.
+  grpc::Status Insert(ServerContext*, const mpb::InsertRequest*, mpb::MutationResult*) override;
+  grpc::Status Upsert(ServerContext*, const mpb::UpsertRequest*, mpb::MutationResult*) override;
+  grpc::Status Delete(ServerContext*, const mpb::DeleteRequest*, mpb::MutationResult*) override;
+  grpc::Status Query(ServerContext*, const mpb::QueryRequest*, mpb::QueryResults*) override;
+  grpc::Status Flush(ServerContext*, const mpb::FlushRequest*, mpb::FlushResponse*) override;
+  grpc::Status GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*, mpb::GetFlushStateResponse*) override;
+
   // Load state.
   grpc::Status LoadCollection(ServerContext*, const mpb::LoadCollectionRequest*, cpb::Status*) override;
   grpc::Status ReleaseCollection(ServerContext*, const mpb::ReleaseCollectionRequest*, cpb::Status*) override;
@@ -90,8 +99,15 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
   Result<int64_t> LoadProgress(const std::string& db, const std::string& collection,
                                const google::protobuf::RepeatedPtrField<std::string>& partitions);
 
+  Result<Timestamp> WriteRows(const std::string& db, const coord::CollectionRecord& c,
+                              const std::string& partition_name,
+                              const google::protobuf::RepeatedPtrField<spb::FieldData>& fields,
+                              int64_t num_rows, bool upsert, mpb::MutationResult* resp);
+  Status RunQuery(ServerContext* ctx, const mpb::QueryRequest& req, mpb::QueryResults* resp);
+
   coord::Catalog& catalog_;
   coord::Tso& tso_;
+  datanode::DataService& data_;
   SchemaLimits limits_;
   std::atomic<int64_t> next_identifier_;
 };

@@ -503,6 +503,12 @@ void GatherRows(const FieldData& src, std::span<const int64_t> rows, FieldData* 
   }
 }
 
+FieldData NullColumn(const FieldSchema& f, int64_t rows) {
+  auto r = NormalizeScalar(f, nullptr, rows);
+  if (r.ok()) return std::move(r).value();
+  return EmptyColumn(f);
+}
+
 FieldData EmptyColumn(const FieldSchema& f) {
   FieldData out;
   out.set_type(f.data_type());

@@ -46,6 +46,10 @@ Result<InsertColumns> NormalizeInsert(const CollectionSchema& schema,
 // vectors are appended compactly.
 void GatherRows(const FieldData& src, std::span<const int64_t> rows, FieldData* dst);
 
+// `rows` rows of nulls (the default value where the field has one), as stored for rows written
+// before the field existed.
+FieldData NullColumn(const FieldSchema& field, int64_t rows);
+
 // A zero-row column of the field's type, named after it.
 FieldData EmptyColumn(const FieldSchema& field);
 

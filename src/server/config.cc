@@ -11,6 +11,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     if (auto n = root["host"]) config.host = n.as<std::string>();
     if (auto n = root["port"]) config.port = n.as<int>();
     if (auto n = root["log_level"]) config.log_level = n.as<std::string>();
+    if (auto wal = root["wal"]) {
+      if (auto n = wal["sync"]) config.wal_sync = n.as<bool>();
+    }
     if (auto grpc = root["grpc"]) {
       if (auto n = grpc["max_recv_message_bytes"]) config.max_recv_message_bytes = n.as<int>();
       if (auto n = grpc["max_send_message_bytes"]) config.max_send_message_bytes = n.as<int>();

@@ -13,6 +13,9 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 19530;
   std::string log_level = "info";
+  // fdatasync the WAL before acknowledging a write. Off only for benchmarks and the crash
+  // test's negative control.
+  bool wal_sync = true;
   int max_recv_message_bytes = 64 << 20;
   int max_send_message_bytes = 256 << 20;
 };

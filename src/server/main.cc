@@ -20,6 +20,8 @@
 #include "proxy/milvus_service.h"
 #include "server/config.h"
 #include "storage/sqlite_meta_store.h"
+#include "datanode/data_service.h"
+#include "wal/local_log_store.h"
 
 namespace quiver::server {
 namespace {
@@ -79,7 +81,19 @@ int Serve(const ServerConfig& config) {
     QV_LOG_ERROR("cannot open the catalog: {}", catalog.status().ToString());
     return 1;
   }
-  proxy::MilvusServiceImpl service(**catalog, **tso);
+  wal::LogOptions log_options;
+  log_options.sync = config.wal_sync;
+  auto log = wal::LocalLogStore::Open(config.data_dir + "/wal", log_options);
+  if (!log.ok()) {
+    QV_LOG_ERROR("cannot open the WAL: {}", log.status().ToString());
+    return 1;
+  }
+  datanode::DataService data(**log, **tso);
+  if (Status st = data.Recover((*catalog)->ListAllCollections()); !st.ok()) {
+    QV_LOG_ERROR("recovery failed, refusing to serve: {}", st.ToString());
+    return 1;
+  }
+  proxy::MilvusServiceImpl service(**catalog, **tso, data);
 
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t sigs;

@@ -1,0 +1,462 @@
+// MilvusService data handlers: Insert, Upsert, Delete, Query, Flush.
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/crc32c.h"
+#include "proxy/filter.h"
+#include "proxy/milvus_service.h"
+#include "proxy/service_util.h"
+#include "segment/field_data.h"
+
+namespace quiver::proxy {
+namespace {
+
+using segment::FieldData;
+using segment::RowRef;
+
+constexpr int64_t kMaxQueryWindow = 16384;
+
+// A column holding `rows` of `src`, with the column's identity (name, type, id) kept.
+FieldData SubsetColumn(const FieldData& src, const std::vector<int64_t>& rows) {
+  FieldData out;
+  out.set_type(src.type());
+  out.set_field_name(src.field_name());
+  out.set_field_id(src.field_id());
+  out.set_is_dynamic(src.is_dynamic());
+  segment::GatherRows(src, rows, &out);
+  return out;
+}
+
+milvus::proto::schema::IDs PkIds(const FieldData& pk) {
+  milvus::proto::schema::IDs ids;
+  if (pk.scalars().has_long_data()) {
+    *ids.mutable_int_id()->mutable_data() = pk.scalars().long_data().data();
+  } else {
+    *ids.mutable_str_id()->mutable_data() = pk.scalars().string_data().data();
+  }
+  return ids;
+}
+
+// Routes rows by the partition-key value's hash, as Milvus does (CRC32C here).
+uint32_t PartitionKeyHash(const FieldData& key, int64_t row) {
+  if (key.scalars().has_long_data()) {
+    int64_t v = key.scalars().long_data().data(static_cast<int>(row));
+    return Crc32c(&v, sizeof v);
+  }
+  return Crc32c(key.scalars().string_data().data(static_cast<int>(row)));
+}
+
+const coord::PartitionRecord* FindPartition(const CollectionRecord& c, const std::string& name) {
+  for (const auto& p : c.partitions()) {
+    if (p.name() == name) return &p;
+  }
+  return nullptr;
+}
+
+bool HasPartitionKey(const CollectionRecord& c) {
+  return std::any_of(c.schema().fields().begin(), c.schema().fields().end(),
+                     [](const auto& f) { return f.is_partition_key(); });
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return s;
+}
+
+// Partition ids a read covers: the named ones, else all.
+Result<std::vector<int64_t>> ReadPartitions(const CollectionRecord& c,
+                                            const google::protobuf::RepeatedPtrField<std::string>& names) {
+  std::vector<int64_t> ids;
+  for (const auto& n : names) {
+    const coord::PartitionRecord* p = FindPartition(c, n);
+    if (!p) return PartitionNotFound(n, c.name());
+    if (!PartitionLoaded(c, *p)) {
+      return Status::FailedPrecondition("partition not loaded[partition={}]", n).About(Subject::kPartition);
+    }
+    ids.push_back(p->id());
+  }
+  if (names.empty()) {
+    for (const auto& p : c.partitions()) {
+      if (PartitionLoaded(c, p)) ids.push_back(p.id());
+    }
+  }
+  return ids;
+}
+
+// What a query returns: schema fields, and dynamic keys (or the whole $meta).
+struct OutputPlan {
+  std::vector<const milvus::proto::schema::FieldSchema*> fields;
+  const milvus::proto::schema::FieldSchema* dynamic = nullptr;
+  bool dynamic_all = false;
+  std::vector<std::string> dynamic_keys;
+  std::vector<std::string> names;
+};
+
+Result<OutputPlan> PlanOutput(const CollectionRecord& c,
+                              const google::protobuf::RepeatedPtrField<std::string>& requested) {
+  OutputPlan plan;
+  std::set<int64_t> chosen;
+  const milvus::proto::schema::FieldSchema* pk = nullptr;
+  for (const auto& f : c.schema().fields()) {
+    if (f.is_primary_key()) pk = &f;
+    if (f.is_dynamic()) plan.dynamic = &f;
+  }
+  auto add = [&](const milvus::proto::schema::FieldSchema* f) {
+    if (chosen.insert(f->fieldid()).second) plan.fields.push_back(f);
+  };
+  add(pk);
+  for (const auto& raw : requested) {
+    std::string name = raw;
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    if (name.empty()) continue;
+    if (name == "*") {
+      for (const auto& f : c.schema().fields()) {
+        if (!f.is_dynamic()) add(&f);
+      }
+      if (plan.dynamic) plan.dynamic_all = true;
+      continue;
+    }
+    if (name == "$meta") {
+      if (!plan.dynamic) return Status::InvalidArgument("field $meta not exist: invalid parameter");
+      plan.dynamic_all = true;
+      continue;
+    }
+    if (const auto* f = FindField(c, name)) {
+      add(f);
+      continue;
+    }
+    if (plan.dynamic) {
+      plan.dynamic_keys.push_back(name);
+      continue;
+    }
+    return Status::InvalidArgument("field {} not exist: invalid parameter", name);
+  }
+  for (const auto* f : plan.fields) plan.names.push_back(f->name());
+  for (const auto& k : plan.dynamic_keys) plan.names.push_back(k);
+  if (plan.dynamic_all) plan.names.push_back("$meta");
+  return plan;
+}
+
+// Keeps only `keys` of each row's dynamic JSON object.
+void FilterDynamicKeys(FieldData* col, const std::vector<std::string>& keys) {
+  for (auto& row : *col->mutable_scalars()->mutable_json_data()->mutable_data()) {
+    nlohmann::json j = nlohmann::json::parse(row, nullptr, false);
+    nlohmann::json out = nlohmann::json::object();
+    if (j.is_object()) {
+      for (const auto& k : keys) {
+        auto it = j.find(k);
+        if (it != j.end()) out[k] = *it;
+      }
+    }
+    row = out.dump();
+  }
+}
+
+// Builds the result column of `field` for `rows`, filling rows whose chunk predates the field.
+FieldData OutputColumn(const milvus::proto::schema::FieldSchema& field, const std::vector<RowRef>& rows) {
+  FieldData out = segment::EmptyColumn(field);
+  out.clear_valid_data();
+  FieldData null_row;
+  bool have_null_row = false;
+  for (const RowRef& r : rows) {
+    const FieldData* src = r.chunk->Column(field.fieldid());
+    const int64_t one[1] = {r.row};
+    if (src) {
+      if (field.nullable() && src->valid_data_size() == 0) {
+        segment::GatherRows(*src, one, &out);
+        out.add_valid_data(true);
+      } else {
+        segment::GatherRows(*src, one, &out);
+      }
+    } else {
+      if (!have_null_row) {
+        null_row = segment::NullColumn(field, 1);
+        have_null_row = true;
+      }
+      const int64_t zero[1] = {0};
+      segment::GatherRows(null_row, zero, &out);
+      if (null_row.valid_data_size() == 0 && field.nullable()) out.add_valid_data(false);
+    }
+  }
+  out.set_field_name(field.name());
+  return out;
+}
+
+}  // namespace
+
+Result<Timestamp> MilvusServiceImpl::WriteRows(
+    const std::string& db, const CollectionRecord& c, const std::string& partition_name,
+    const google::protobuf::RepeatedPtrField<spb::FieldData>& fields, int64_t num_rows,
+    bool upsert, mpb::MutationResult* resp) {
+  if (num_rows == 0 && fields.size() > 0) {
+    // Some clients leave num_rows unset; take it from the first column.
+    const auto* f = FindField(c, fields.Get(0).field_name());
+    num_rows = segment::ColumnRows(fields.Get(0), f ? segment::VectorDim(*f) : 0);
+    if (fields.Get(0).valid_data_size() > 0) num_rows = fields.Get(0).valid_data_size();
+  }
+  segment::NormalizeOptions opts;
+  opts.upsert = upsert;
+  opts.allocate_ids = [&](int64_t n) { return catalog_.AllocateIds(n); };
+  QV_ASSIGN_OR_RETURN(segment::InsertColumns cols,
+                      segment::NormalizeInsert(c.schema(), fields, num_rows, opts));
+  wal::WalEntry entry;
+  FieldData& pk = cols.columns[static_cast<size_t>(cols.pk_index)];
+  const auto* pk_field = FindFieldById(c, pk.field_id());
+  if (upsert) {
+    // Upsert = delete the given keys everywhere + insert, at one timestamp.
+    auto* del = entry.add_deletes();
+    *del->mutable_pks() = PkIds(pk);
+    if (pk_field && pk_field->autoid()) {
+      // Milvus gives upserted rows of an auto_id collection fresh keys.
+      QV_ASSIGN_OR_RETURN(int64_t first, catalog_.AllocateIds(num_rows));
+      auto* d = pk.mutable_scalars()->mutable_long_data();
+      for (int64_t i = 0; i < num_rows; ++i) d->set_data(static_cast<int>(i), first + i);
+    }
+  }
+
+  if (HasPartitionKey(c)) {
+    if (!partition_name.empty()) {
+      return Status::InvalidArgument(
+          "not support manually specifying the partition names if partition key mode is used: "
+          "invalid parameter");
+    }
+    const FieldData* key = nullptr;
+    for (const auto& col : cols.columns) {
+      const auto* f = FindFieldById(c, col.field_id());
+      if (f && f->is_partition_key()) key = &col;
+    }
+    std::vector<std::vector<int64_t>> rows(static_cast<size_t>(c.partitions_size()));
+    for (int64_t r = 0; r < num_rows; ++r) {
+      rows[PartitionKeyHash(*key, r) % rows.size()].push_back(r);
+    }
+    for (size_t p = 0; p < rows.size(); ++p) {
+      if (rows[p].empty()) continue;
+      auto* ins = entry.add_inserts();
+      ins->set_partition_id(c.partitions(static_cast<int>(p)).id());
+      ins->set_num_rows(static_cast<int64_t>(rows[p].size()));
+      for (const auto& col : cols.columns) *ins->add_columns() = SubsetColumn(col, rows[p]);
+    }
+  } else {
+    const std::string& name = partition_name.empty() ? coord::kDefaultPartition : partition_name;
+    const coord::PartitionRecord* p = FindPartition(c, name);
+    if (!p) return PartitionNotFound(name, c.name());
+    auto* ins = entry.add_inserts();
+    ins->set_partition_id(p->id());
+    ins->set_num_rows(num_rows);
+    for (auto& col : cols.columns) *ins->add_columns() = col;
+  }
+  QV_ASSIGN_OR_RETURN(Timestamp ts, data_.Write(c, std::move(entry)));
+  *resp->mutable_ids() = PkIds(pk);
+  for (int64_t i = 0; i < num_rows; ++i) resp->add_succ_index(static_cast<uint32_t>(i));
+  resp->set_timestamp(ts);
+  return ts;
+}
+
+grpc::Status MilvusServiceImpl::Insert(ServerContext* ctx, const mpb::InsertRequest* req,
+                                       mpb::MutationResult* resp) {
+  auto run = [&]() -> Status {
+    std::string db = DbOf(ctx, req->db_name());
+    QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, req->collection_name()));
+    QV_ASSIGN_OR_RETURN(Timestamp ts, WriteRows(db, c, req->partition_name(), req->fields_data(),
+                                                req->num_rows(), /*upsert=*/false, resp));
+    (void)ts;
+    resp->set_insert_cnt(resp->succ_index_size());
+    return Status::Ok();
+  };
+  Status st = run();
+  if (!st.ok()) resp->Clear();
+  return Reply(st, resp->mutable_status());
+}
+
+grpc::Status MilvusServiceImpl::Upsert(ServerContext* ctx, const mpb::UpsertRequest* req,
+                                       mpb::MutationResult* resp) {
+  auto run = [&]() -> Status {
+    if (req->partial_update()) {
+      return Status::Unimplemented("partial_update is not supported yet");
+    }
+    std::string db = DbOf(ctx, req->db_name());
+    QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, req->collection_name()));
+    QV_ASSIGN_OR_RETURN(Timestamp ts, WriteRows(db, c, req->partition_name(), req->fields_data(),
+                                                req->num_rows(), /*upsert=*/true, resp));
+    (void)ts;
+    resp->set_upsert_cnt(resp->succ_index_size());
+    return Status::Ok();
+  };
+  Status st = run();
+  if (!st.ok()) resp->Clear();
+  return Reply(st, resp->mutable_status());
+}
+
+grpc::Status MilvusServiceImpl::Delete(ServerContext* ctx, const mpb::DeleteRequest* req,
+                                       mpb::MutationResult* resp) {
+  auto run = [&]() -> Status {
+    std::string db = DbOf(ctx, req->db_name());
+    QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, req->collection_name()));
+    if (req->expr().find_first_not_of(" \t\n") == std::string::npos) {
+      return Status::InvalidArgument("expression cannot be empty: invalid parameter");
+    }
+    int64_t partition_id = 0;
+    if (!req->partition_name().empty()) {
+      const coord::PartitionRecord* p = FindPartition(c, req->partition_name());
+      if (!p) return PartitionNotFound(req->partition_name(), c.name());
+      partition_id = p->id();
+    }
+    QV_ASSIGN_OR_RETURN(CompiledFilter f,
+                        CompileFilter(req->expr(), c.schema(), req->expr_template_values()));
+    wal::WalEntry entry;
+    auto* del = entry.add_deletes();
+    del->set_partition_id(partition_id);
+    int64_t count = 0;
+    if (f.pk_list) {
+      *del->mutable_pks() = *f.pk_list;
+      count = f.pk_list->has_int_id() ? f.pk_list->int_id().data_size() : f.pk_list->str_id().data_size();
+    } else {
+      // Delete by a general filter: find the matching keys now, delete exactly those.
+      QV_ASSIGN_OR_RETURN(Timestamp now, tso_.Allocate());
+      std::vector<int64_t> parts;
+      if (partition_id != 0) parts.push_back(partition_id);
+      const int64_t pk_id = datanode::PrimaryKeyFieldId(c);
+      QV_RETURN_IF_ERROR(data_.Store(c)->Read(now, parts, f.filter, [&](const std::vector<RowRef>& rows) {
+        for (const RowRef& r : rows) {
+          const FieldData* col = r.chunk->Column(pk_id);
+          if (col->scalars().has_long_data()) {
+            del->mutable_pks()->mutable_int_id()->add_data(col->scalars().long_data().data(static_cast<int>(r.row)));
+          } else {
+            *del->mutable_pks()->mutable_str_id()->add_data() = col->scalars().string_data().data(static_cast<int>(r.row));
+          }
+        }
+        count = static_cast<int64_t>(rows.size());
+        return Status::Ok();
+      }));
+    }
+    Timestamp ts = 0;
+    if (count > 0) {
+      QV_ASSIGN_OR_RETURN(ts, data_.Write(c, std::move(entry)));
+    } else {
+      QV_ASSIGN_OR_RETURN(ts, tso_.Allocate());
+    }
+    resp->set_delete_cnt(count);
+    resp->set_timestamp(ts);
+    return Status::Ok();
+  };
+  Status st = run();
+  if (!st.ok()) resp->Clear();
+  return Reply(st, resp->mutable_status());
+}
+
+Status MilvusServiceImpl::RunQuery(ServerContext* ctx, const mpb::QueryRequest& req,
+                                   mpb::QueryResults* resp) {
+  std::string db = DbOf(ctx, req.db_name());
+  QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, req.collection_name()));
+  if (!AnyLoaded(c)) return CollectionNotLoaded(c);
+  QV_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(c, req.partition_names()));
+
+  int64_t limit = -1, offset = 0;
+  for (const auto& kv : req.query_params()) {
+    if (kv.key() == "limit") {
+      auto v = ParseInt(kv.value());
+      if (!v) return InvalidParam("limit [{}] is invalid", kv.value());
+      limit = *v;
+    } else if (kv.key() == "offset") {
+      auto v = ParseInt(kv.value());
+      if (!v) return InvalidParam("offset [{}] is invalid", kv.value());
+      offset = *v;
+    }
+  }
+  bool count_star = false;
+  for (const auto& f : req.output_fields()) {
+    if (Lower(f) == "count(*)") count_star = true;
+  }
+  if (count_star && req.output_fields_size() > 1) {
+    return InvalidParam("count entities with pagination is not allowed");
+  }
+  bool empty_expr = req.expr().find_first_not_of(" \t\n") == std::string::npos;
+  if (!count_star) {
+    if (empty_expr && limit < 0) return InvalidParam("empty expression should be used with limit");
+    if (limit >= 0 && (limit <= 0 || limit + offset > kMaxQueryWindow || offset < 0)) {
+      return InvalidParam(
+          "invalid max query result window, (offset+limit) should be in range [1, {}], but got {}",
+          kMaxQueryWindow, limit + offset);
+    }
+  }
+  QV_ASSIGN_OR_RETURN(CompiledFilter f,
+                      empty_expr ? Result<CompiledFilter>(CompiledFilter{})
+                                 : CompileFilter(req.expr(), c.schema(), req.expr_template_values()));
+  QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
+  resp->set_collection_name(c.name());
+  resp->set_session_ts(ts);
+  const milvus::proto::schema::FieldSchema* pk = FindFieldById(c, datanode::PrimaryKeyFieldId(c));
+  resp->set_primary_field_name(pk->name());
+
+  if (count_star) {
+    int64_t n = 0;
+    QV_RETURN_IF_ERROR(data_.Store(c)->Read(ts, partitions, f.filter, [&](const std::vector<RowRef>& rows) {
+      n = static_cast<int64_t>(rows.size());
+      return Status::Ok();
+    }));
+    auto* col = resp->add_fields_data();
+    col->set_type(spb::DataType::Int64);
+    col->set_field_name("count(*)");
+    col->mutable_scalars()->mutable_long_data()->add_data(n);
+    resp->add_output_fields("count(*)");
+    return Status::Ok();
+  }
+
+  QV_ASSIGN_OR_RETURN(OutputPlan plan, PlanOutput(c, req.output_fields()));
+  return data_.Store(c)->Read(ts, partitions, f.filter, [&](const std::vector<RowRef>& all) {
+    size_t begin = std::min(all.size(), static_cast<size_t>(offset));
+    size_t end = limit < 0 ? all.size() : std::min(all.size(), begin + static_cast<size_t>(limit));
+    std::vector<RowRef> rows(all.begin() + static_cast<std::ptrdiff_t>(begin),
+                             all.begin() + static_cast<std::ptrdiff_t>(end));
+    for (const auto* field : plan.fields) *resp->add_fields_data() = OutputColumn(*field, rows);
+    if (plan.dynamic && (plan.dynamic_all || !plan.dynamic_keys.empty())) {
+      FieldData meta = OutputColumn(*plan.dynamic, rows);
+      meta.set_is_dynamic(true);
+      if (!plan.dynamic_all) FilterDynamicKeys(&meta, plan.dynamic_keys);
+      *resp->add_fields_data() = std::move(meta);
+    }
+    for (const auto& n : plan.names) resp->add_output_fields(n);
+    return Status::Ok();
+  });
+}
+
+grpc::Status MilvusServiceImpl::Query(ServerContext* ctx, const mpb::QueryRequest* req,
+                                      mpb::QueryResults* resp) {
+  Status st = RunQuery(ctx, *req, resp);
+  if (!st.ok()) {
+    resp->Clear();
+  }
+  return Reply(st, resp->mutable_status());
+}
+
+grpc::Status MilvusServiceImpl::Flush(ServerContext* ctx, const mpb::FlushRequest* req,
+                                      mpb::FlushResponse* resp) {
+  // Acknowledged writes are already durable in the WAL; with no sealed segments yet there is
+  // nothing more to flush, so every collection reports an empty segment list at `now`.
+  auto run = [&]() -> Status {
+    std::string db = DbOf(ctx, req->db_name());
+    QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
+    for (const auto& name : req->collection_names()) {
+      QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, name));
+      (*resp->mutable_coll_segids())[name];
+      (*resp->mutable_flush_coll_segids())[name];
+      (*resp->mutable_coll_seal_times())[name] = PhysicalMs(ts) / 1000;
+      (*resp->mutable_coll_flush_ts())[name] = ts;
+    }
+    resp->set_db_name(db);
+    return Status::Ok();
+  };
+  return Reply(run(), resp->mutable_status());
+}
+
+grpc::Status MilvusServiceImpl::GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*,
+                                              mpb::GetFlushStateResponse* resp) {
+  resp->set_flushed(true);
+  resp->mutable_status();
+  return grpc::Status::OK;
+}
+
+}  // namespace quiver::proxy
