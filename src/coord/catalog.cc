@@ -492,8 +492,7 @@ Status Catalog::DropPartition(const std::string& db, const std::string& collecti
       if (parts->Get(i).name() != partition) continue;
       if (parts->Get(i).loaded() || r.load_status() == catalog::LOAD_LOADED) {
         return Status::FailedPrecondition(
-                   "partition cannot be dropped, partition is loaded, please release it first")
-            .About(Subject::kPartition);
+            "partition cannot be dropped, partition is loaded, please release it first");
       }
       parts->DeleteSubrange(i, 1);
       return Status::Ok();

@@ -13,6 +13,7 @@ MilvusError ToMilvusError(const Status& st) {
       if (s == Subject::kAliasCollectionConflict) {
         return {kAliasCollectionNameConflict, ErrorCode::UnexpectedError};
       }
+      if (s == Subject::kDatabase) return {kDatabaseNameInvalid, ErrorCode::UnexpectedError};
       return {kParameterInvalid, ErrorCode::IllegalArgument};
     case StatusCode::kNotFound:
       switch (s) {

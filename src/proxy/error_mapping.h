@@ -24,6 +24,7 @@ enum MilvusCode : int32_t {
   kIndexDuplicate = 702,
   kDatabaseNotFound = 800,
   kDatabaseNumLimitExceeded = 801,
+  kDatabaseNameInvalid = 802,
   kParameterInvalid = 1100,
   kAliasNotFound = 1600,
   kAliasCollectionNameConflict = 1601,

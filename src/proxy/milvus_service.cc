@@ -105,6 +105,7 @@ grpc::Status MilvusServiceImpl::AllocTimestamp(ServerContext*, const mpb::AllocT
 grpc::Status MilvusServiceImpl::CreateDatabase(ServerContext*, const mpb::CreateDatabaseRequest* req,
                                                cpb::Status* resp) {
   Status st = ValidateName(req->db_name(), "database name", limits_);
+  if (!st.ok()) st = Status(st.code(), st.message()).About(Subject::kDatabase);
   if (st.ok()) st = catalog_.CreateDatabase(req->db_name(), ToKeyValues(req->properties()));
   return Reply(st, resp);
 }
@@ -256,7 +257,18 @@ grpc::Status MilvusServiceImpl::DescribeCollection(ServerContext* ctx,
   } else {
     c = catalog_.GetCollection(db, req->collection_name());
   }
-  if (!c.ok()) return Reply(c.status(), resp->mutable_status());
+  if (!c.ok()) {
+    Reply(c.status(), resp->mutable_status());
+    if (c.status().Is(StatusCode::kNotFound, Subject::kCollection)) {
+      // Milvus rewrites this one reason (pymilvus's has_collection matches on it) and reports
+      // the legacy code UnexpectedError.
+      resp->mutable_status()->set_reason(fmt::format(
+          "can't find collection[database={}][collection={}]", db,
+          req->collection_name().empty() ? std::to_string(req->collectionid()) : req->collection_name()));
+      resp->mutable_status()->set_error_code(cpb::ErrorCode::UnexpectedError);
+    }
+    return grpc::Status::OK;
+  }
   return Reply(FillDescribe(db, *c, resp), resp->mutable_status());
 }
 
@@ -781,8 +793,10 @@ grpc::Status MilvusServiceImpl::AlterIndex(ServerContext* ctx, const mpb::AlterI
           for (auto& idx : *c.mutable_indexes()) {
             if (idx.name() != req->index_name()) continue;
             if (AnyLoaded(c)) {
-              return InvalidParam("can't alter index on loaded collection, please release the "
-                                  "collection first");
+              return Status::FailedPrecondition(
+                         "can't alter index on loaded collection, please release the collection "
+                         "first")
+                  .About(Subject::kIndex);
             }
             auto* props = idx.mutable_properties();
             for (const auto& kv : req->extra_params()) {

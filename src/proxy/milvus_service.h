@@ -79,6 +79,7 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
   grpc::Status Upsert(ServerContext*, const mpb::UpsertRequest*, mpb::MutationResult*) override;
   grpc::Status Delete(ServerContext*, const mpb::DeleteRequest*, mpb::MutationResult*) override;
   grpc::Status Query(ServerContext*, const mpb::QueryRequest*, mpb::QueryResults*) override;
+  grpc::Status Search(ServerContext*, const mpb::SearchRequest*, mpb::SearchResults*) override;
   grpc::Status Flush(ServerContext*, const mpb::FlushRequest*, mpb::FlushResponse*) override;
   grpc::Status GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*, mpb::GetFlushStateResponse*) override;
 
@@ -104,6 +105,7 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
                               const google::protobuf::RepeatedPtrField<spb::FieldData>& fields,
                               int64_t num_rows, bool upsert, mpb::MutationResult* resp);
   Status RunQuery(ServerContext* ctx, const mpb::QueryRequest& req, mpb::QueryResults* resp);
+  Status RunSearch(ServerContext* ctx, const mpb::SearchRequest& req, mpb::SearchResults* resp);
 
   coord::Catalog& catalog_;
   coord::Tso& tso_;

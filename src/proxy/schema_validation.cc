@@ -251,6 +251,7 @@ Status ValidateCollectionSchema(const CollectionSchema& schema, int32_t* shards_
   }
   if (pk->nullable()) return InvalidParam("primary field not support null");
   if (pk->has_default_value()) return InvalidParam("primary field not support default_value");
+  if (vector_fields == 0) return InvalidParam("schema does not contain vector field");
   if (vector_fields > limits.max_vector_fields) {
     return InvalidParam("maximum vector field's number should be limited to {}", limits.max_vector_fields);
   }

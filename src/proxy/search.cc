@@ -1,0 +1,387 @@
+// MilvusService Search: exact (brute-force) top-k over the visible rows, for every vector type
+// and metric, with filters, partitions, offset, range search and output fields. Index
+// definitions choose the metric; ANN index structures are not built yet, so results are exact.
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common.pb.h"
+#include "index/distance.h"
+#include "proxy/filter.h"
+#include "proxy/milvus_service.h"
+#include "proxy/output.h"
+#include "proxy/service_util.h"
+#include "segment/field_data.h"
+
+namespace quiver::proxy {
+namespace {
+
+using index::Metric;
+using segment::FieldData;
+using segment::RowRef;
+
+constexpr int64_t kMaxTopK = 16384;
+constexpr int64_t kMaxNq = 16384;
+
+struct SearchParams {
+  std::string anns_field;
+  std::string metric;
+  int64_t topk = -1;
+  int64_t offset = 0;
+  int64_t round_decimal = -1;
+  std::optional<double> radius;
+  std::optional<double> range_filter;
+  std::string group_by_field;
+};
+
+Result<SearchParams> ParseSearchParams(
+    const google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>& kvs) {
+  SearchParams p;
+  std::map<std::string, std::string> top;
+  for (const auto& kv : kvs) top[kv.key()] = kv.value();
+  nlohmann::json params = nlohmann::json::object();
+  if (auto it = top.find("params"); it != top.end() && !it->second.empty()) {
+    params = nlohmann::json::parse(it->second, nullptr, false);
+    if (params.is_discarded() || !params.is_object()) {
+      return InvalidParam("search params is not a JSON object: {}", it->second);
+    }
+  }
+  auto get = [&](const std::string& k) -> std::optional<std::string> {
+    if (auto it = top.find(k); it != top.end()) return it->second;
+    if (params.contains(k)) {
+      const auto& v = params[k];
+      return v.is_string() ? v.get<std::string>() : v.dump();
+    }
+    return std::nullopt;
+  };
+  auto get_int = [&](const std::string& k, int64_t* out) -> Status {
+    auto v = get(k);
+    if (!v) return Status::Ok();
+    auto n = ParseInt(*v);
+    if (!n) return InvalidParam("{} [{}] is invalid", k, *v);
+    *out = *n;
+    return Status::Ok();
+  };
+  p.anns_field = get("anns_field").value_or("");
+  p.metric = get("metric_type").value_or("");
+  QV_RETURN_IF_ERROR(get_int("topk", &p.topk));
+  if (p.topk < 0) QV_RETURN_IF_ERROR(get_int("limit", &p.topk));
+  QV_RETURN_IF_ERROR(get_int("offset", &p.offset));
+  QV_RETURN_IF_ERROR(get_int("round_decimal", &p.round_decimal));
+  auto num = [&](const std::string& k) -> Result<std::optional<double>> {
+    if (!params.contains(k)) return std::optional<double>();
+    if (!params[k].is_number()) return InvalidParam("{} must be a number", k);
+    return std::optional<double>(params[k].get<double>());
+  };
+  QV_ASSIGN_OR_RETURN(p.radius, num("radius"));
+  QV_ASSIGN_OR_RETURN(p.range_filter, num("range_filter"));
+  p.group_by_field = get("group_by_field").value_or("");
+  if (p.topk < 0) return InvalidParam("topk not found in search_params");
+  if (p.topk <= 0 || p.topk > kMaxTopK) {
+    return InvalidParam("topk [{}] is invalid, it should be in range [1, {}]", p.topk, kMaxTopK);
+  }
+  if (p.offset < 0 || p.topk + p.offset > kMaxTopK) {
+    return InvalidParam("topk+offset [{}] is invalid, it should be in range [1, {}]", p.topk + p.offset, kMaxTopK);
+  }
+  return p;
+}
+
+// One query vector decoded into the form its kernel needs.
+struct QueryVector {
+  std::vector<float> dense;  // float, float16, bfloat16 and int8 queries
+  std::string bytes;         // binary and sparse queries
+  float norm = 0;
+};
+
+Result<std::vector<QueryVector>> DecodeQueries(const std::string& group_bytes,
+                                               const milvus::proto::schema::FieldSchema& field,
+                                               Metric metric) {
+  milvus::proto::common::PlaceholderGroup group;
+  if (!group.ParseFromString(group_bytes) || group.placeholders_size() != 1) {
+    return InvalidParam("the placeholder group of the search request is malformed");
+  }
+  const auto& ph = group.placeholders(0);
+  using milvus::proto::common::PlaceholderType;
+  using milvus::proto::schema::DataType;
+  const int64_t dim = segment::VectorDim(field);
+  std::vector<QueryVector> out;
+  if (ph.values_size() == 0) return InvalidParam("nq [0] is invalid, nq (number of search vector per search request) should be in range [1, {}]", kMaxNq);
+  if (ph.values_size() > kMaxNq) {
+    return InvalidParam("nq [{}] is invalid, nq (number of search vector per search request) should be in range [1, {}]",
+                        ph.values_size(), kMaxNq);
+  }
+  auto expect = [&](PlaceholderType t) -> Status {
+    if (ph.type() != t) {
+      return InvalidParam("the type of the search vectors ({}) does not match the field {} ({})",
+                          PlaceholderType_Name(ph.type()), field.name(), DataTypeName(field.data_type()));
+    }
+    return Status::Ok();
+  };
+  for (const auto& v : ph.values()) {
+    QueryVector q;
+    switch (field.data_type()) {
+      case DataType::FloatVector: {
+        QV_RETURN_IF_ERROR(expect(PlaceholderType::FloatVector));
+        if (static_cast<int64_t>(v.size()) != dim * 4) {
+          return InvalidParam("the dimension of the search vector ({}) does not match the field {} ({})",
+                              v.size() / 4, field.name(), dim);
+        }
+        q.dense.resize(static_cast<size_t>(dim));
+        std::memcpy(q.dense.data(), v.data(), v.size());
+        break;
+      }
+      case DataType::Float16Vector:
+      case DataType::BFloat16Vector: {
+        bool half = field.data_type() == DataType::Float16Vector;
+        if (ph.type() == PlaceholderType::FloatVector && static_cast<int64_t>(v.size()) == dim * 4) {
+          q.dense.resize(static_cast<size_t>(dim));
+          std::memcpy(q.dense.data(), v.data(), v.size());
+          break;
+        }
+        QV_RETURN_IF_ERROR(expect(half ? PlaceholderType::Float16Vector : PlaceholderType::BFloat16Vector));
+        if (static_cast<int64_t>(v.size()) != dim * 2) {
+          return InvalidParam("the dimension of the search vector ({}) does not match the field {} ({})",
+                              v.size() / 2, field.name(), dim);
+        }
+        q.dense.resize(static_cast<size_t>(dim));
+        for (int64_t i = 0; i < dim; ++i) {
+          uint16_t h;
+          std::memcpy(&h, v.data() + 2 * i, 2);
+          q.dense[static_cast<size_t>(i)] = half ? index::HalfToFloat(h) : index::BFloat16ToFloat(h);
+        }
+        break;
+      }
+      case DataType::Int8Vector: {
+        QV_RETURN_IF_ERROR(expect(PlaceholderType::Int8Vector));
+        if (static_cast<int64_t>(v.size()) != dim) {
+          return InvalidParam("the dimension of the search vector ({}) does not match the field {} ({})",
+                              v.size(), field.name(), dim);
+        }
+        q.dense.resize(static_cast<size_t>(dim));
+        for (int64_t i = 0; i < dim; ++i) q.dense[static_cast<size_t>(i)] = static_cast<int8_t>(v[static_cast<size_t>(i)]);
+        break;
+      }
+      case DataType::BinaryVector:
+        QV_RETURN_IF_ERROR(expect(PlaceholderType::BinaryVector));
+        if (static_cast<int64_t>(v.size()) != dim / 8) {
+          return InvalidParam("the dimension of the search vector ({}) does not match the field {} ({})",
+                              v.size() * 8, field.name(), dim);
+        }
+        q.bytes = v;
+        break;
+      case DataType::SparseFloatVector:
+        QV_RETURN_IF_ERROR(expect(PlaceholderType::SparseFloatVector));
+        if (v.size() % 8 != 0) return InvalidParam("a sparse search vector must be (index, value) pairs");
+        q.bytes = v;
+        break;
+      default:
+        return InvalidParam("field {} is not a vector field", field.name());
+    }
+    if (metric == Metric::kCosine) q.norm = index::Norm(q.dense.data(), static_cast<int64_t>(q.dense.size()));
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+// Scores every row of `rows` against one query. Stored rows are decoded per chunk column.
+class Scorer {
+ public:
+  Scorer(const milvus::proto::schema::FieldSchema& field, Metric metric)
+      : field_(field), metric_(metric), dim_(segment::VectorDim(field)) {}
+
+  float Score(const QueryVector& q, const RowRef& r) {
+    const FieldData* col = r.chunk->Column(field_.fieldid());
+    if (!col) return NAN;
+    const auto& v = col->vectors();
+    using milvus::proto::schema::VectorField;
+    switch (v.data_case()) {
+      case VectorField::kFloatVector:
+        return Dense(q, v.float_vector().data().data() + r.row * dim_);
+      case VectorField::kFloat16Vector:
+      case VectorField::kBfloat16Vector:
+      case VectorField::kInt8Vector: {
+        scratch_.resize(static_cast<size_t>(dim_));
+        for (int64_t i = 0; i < dim_; ++i) {
+          float x;
+          if (v.data_case() == VectorField::kInt8Vector) {
+            x = static_cast<int8_t>(v.int8_vector()[static_cast<size_t>(r.row * dim_ + i)]);
+          } else {
+            uint16_t h;
+            const std::string& b = v.data_case() == VectorField::kFloat16Vector ? v.float16_vector() : v.bfloat16_vector();
+            std::memcpy(&h, b.data() + 2 * (r.row * dim_ + i), 2);
+            x = v.data_case() == VectorField::kFloat16Vector ? index::HalfToFloat(h) : index::BFloat16ToFloat(h);
+          }
+          scratch_[static_cast<size_t>(i)] = x;
+        }
+        return Dense(q, scratch_.data());
+      }
+      case VectorField::kBinaryVector: {
+        const auto* row = reinterpret_cast<const uint8_t*>(v.binary_vector().data()) + r.row * (dim_ / 8);
+        const auto* qb = reinterpret_cast<const uint8_t*>(q.bytes.data());
+        if (metric_ == Metric::kJaccard) return index::JaccardDistance(qb, row, dim_ / 8);
+        return static_cast<float>(index::Hamming(qb, row, dim_ / 8));
+      }
+      case VectorField::kSparseFloatVector:
+        return index::SparseInnerProduct(q.bytes, v.sparse_float_vector().contents(static_cast<int>(r.row)));
+      default:
+        return NAN;
+    }
+  }
+
+ private:
+  float Dense(const QueryVector& q, const float* row) {
+    switch (metric_) {
+      case Metric::kL2: return index::L2Squared(q.dense.data(), row, dim_);
+      case Metric::kIP: return index::InnerProduct(q.dense.data(), row, dim_);
+      case Metric::kCosine: {
+        float n = index::Norm(row, dim_) * q.norm;
+        return n == 0 ? 0.0f : index::InnerProduct(q.dense.data(), row, dim_) / n;
+      }
+      default: return NAN;
+    }
+  }
+
+  const milvus::proto::schema::FieldSchema& field_;
+  Metric metric_;
+  int64_t dim_;
+  std::vector<float> scratch_;
+};
+
+const milvus::proto::schema::FieldSchema* ResolveAnnsField(const CollectionRecord& c,
+                                                           const std::string& name, Status* err) {
+  const milvus::proto::schema::FieldSchema* found = nullptr;
+  int vectors = 0;
+  for (const auto& f : c.schema().fields()) {
+    if (!IsVectorType(f.data_type())) continue;
+    ++vectors;
+    if (name.empty() || f.name() == name) found = &f;
+  }
+  if (name.empty() && vectors > 1) {
+    *err = InvalidParam("multiple anns_fields exist, please specify a anns_field in search_params");
+    return nullptr;
+  }
+  if (!found) {
+    *err = name.empty() ? InvalidParam("there is no vector field in collection {}", c.name())
+                        : InvalidParam("failed to get field schema by name: fieldName({}) not found", name);
+  }
+  return found;
+}
+
+}  // namespace
+
+Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest& req,
+                                    mpb::SearchResults* resp) {
+  std::string db = DbOf(ctx, req.db_name());
+  QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, req.collection_name()));
+  if (!AnyLoaded(c)) return CollectionNotLoaded(c);
+  QV_ASSIGN_OR_RETURN(SearchParams sp, ParseSearchParams(req.search_params()));
+  if (!sp.group_by_field.empty()) return Status::Unimplemented("grouping search is not supported yet");
+  if (req.search_input_case() != mpb::SearchRequest::kPlaceholderGroup) {
+    return Status::Unimplemented("search by primary keys is not supported yet");
+  }
+  Status err;
+  const auto* field = ResolveAnnsField(c, sp.anns_field, &err);
+  if (!field) return err;
+  std::string index_metric;
+  for (const auto& idx : c.indexes()) {
+    if (idx.field_id() != field->fieldid()) continue;
+    for (const auto& kv : idx.params()) {
+      if (kv.key() == "metric_type") index_metric = kv.value();
+    }
+  }
+  std::string metric_name = index_metric;
+  if (!sp.metric.empty()) {
+    std::string requested = sp.metric;
+    std::transform(requested.begin(), requested.end(), requested.begin(), ::toupper);
+    if (!index_metric.empty() && requested != index_metric) {
+      return InvalidParam("metric type not match: invalid parameter[expected={}][actual={}]", index_metric, requested);
+    }
+    metric_name = requested;
+  }
+  Metric metric;
+  if (metric_name.empty() || !index::ParseMetric(metric_name, &metric)) {
+    return InvalidParam("metric type {} is not supported", metric_name);
+  }
+  if (metric == Metric::kBm25) return Status::Unimplemented("BM25 search is not supported yet");
+  QV_ASSIGN_OR_RETURN(std::vector<QueryVector> queries, DecodeQueries(req.placeholder_group(), *field, metric));
+  QV_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(c, req.partition_names()));
+  QV_ASSIGN_OR_RETURN(CompiledFilter f, CompileFilter(req.dsl(), c.schema(), req.expr_template_values()));
+  QV_ASSIGN_OR_RETURN(OutputPlan plan, PlanOutput(c, req.output_fields(), /*include_pk=*/false));
+  QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
+
+  const bool higher = index::HigherIsBetter(metric);
+  const int64_t want = sp.topk + sp.offset;
+  auto in_range = [&](float s) {
+    if (!sp.radius) return true;
+    // Milvus: L2-like keeps range_filter <= d < radius; IP-like keeps radius < d <= range_filter.
+    if (higher) return s > *sp.radius && (!sp.range_filter || s <= *sp.range_filter);
+    return s < *sp.radius && (!sp.range_filter || s >= *sp.range_filter);
+  };
+  auto* results = resp->mutable_results();
+  results->set_num_queries(static_cast<int64_t>(queries.size()));
+  results->set_top_k(sp.topk);
+  const auto* pk = FindFieldById(c, datanode::PrimaryKeyFieldId(c));
+  results->set_primary_field_name(pk->name());
+  resp->set_collection_name(c.name());
+  resp->set_session_ts(ts);
+
+  return data_.Store(c)->Read(ts, partitions, f.filter, [&](const std::vector<RowRef>& rows) {
+    Scorer scorer(*field, metric);
+    std::vector<RowRef> hits;
+    std::vector<std::pair<float, size_t>> scored;
+    for (const auto& q : queries) {
+      scored.clear();
+      for (size_t i = 0; i < rows.size(); ++i) {
+        float s = scorer.Score(q, rows[i]);
+        if (std::isnan(s) || !in_range(s)) continue;
+        scored.emplace_back(s, i);
+      }
+      size_t keep = std::min(scored.size(), static_cast<size_t>(want));
+      auto better = [&](const auto& a, const auto& b) {
+        if (a.first != b.first) return higher ? a.first > b.first : a.first < b.first;
+        return a.second < b.second;
+      };
+      std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(), better);
+      int64_t n = 0;
+      for (size_t k = static_cast<size_t>(std::min<int64_t>(sp.offset, static_cast<int64_t>(keep))); k < keep; ++k) {
+        const RowRef& r = rows[scored[k].second];
+        float s = scored[k].first;
+        if (sp.round_decimal >= 0) {
+          double m = std::pow(10.0, static_cast<double>(sp.round_decimal));
+          s = static_cast<float>(std::round(s * m) / m);
+        }
+        results->add_scores(s);
+        hits.push_back(r);
+        ++n;
+      }
+      results->add_topks(n);
+    }
+    // Hit ids, in query order.
+    auto* ids = results->mutable_ids();
+    for (const RowRef& r : hits) {
+      const FieldData* col = r.chunk->Column(pk->fieldid());
+      if (col->scalars().has_long_data()) {
+        ids->mutable_int_id()->add_data(col->scalars().long_data().data(static_cast<int>(r.row)));
+      } else {
+        *ids->mutable_str_id()->add_data() = col->scalars().string_data().data(static_cast<int>(r.row));
+      }
+    }
+    if (hits.empty()) {
+      if (pk->data_type() == milvus::proto::schema::DataType::Int64) ids->mutable_int_id();
+      else ids->mutable_str_id();
+    }
+    AppendOutputColumns(plan, hits, results->mutable_fields_data());
+    for (const auto& n : plan.names) results->add_output_fields(n);
+    return Status::Ok();
+  });
+}
+
+grpc::Status MilvusServiceImpl::Search(ServerContext* ctx, const mpb::SearchRequest* req,
+                                       mpb::SearchResults* resp) {
+  Status st = RunSearch(ctx, *req, resp);
+  if (!st.ok()) resp->Clear();
+  return Reply(st, resp->mutable_status());
+}
+
+}  // namespace quiver::proxy
