@@ -307,7 +307,8 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
   QV_ASSIGN_OR_RETURN(std::vector<QueryVector> queries, DecodeQueries(req.placeholder_group(), *field, metric));
   QV_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(c, req.partition_names()));
   QV_ASSIGN_OR_RETURN(CompiledFilter f, CompileFilter(req.dsl(), c.schema(), req.expr_template_values()));
-  QV_ASSIGN_OR_RETURN(OutputPlan plan, PlanOutput(c, req.output_fields(), /*include_pk=*/false));
+  // Milvus adds the primary key to every search's output fields; SDKs read it from there.
+  QV_ASSIGN_OR_RETURN(OutputPlan plan, PlanOutput(c, req.output_fields()));
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
 
   const bool higher = index::HigherIsBetter(metric);
