@@ -28,7 +28,8 @@ e2e: build
 test: unit e2e
 
 bench: build
-	@echo "no benchmarks yet: bench/ grows with the search and write-path work (issue #8)"
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench
+	./$(BUILD_DIR)/bench/insert_bench ./$(BUILD_DIR)/quiver
 
 clean:
 	rm -rf $(BUILD_DIR)

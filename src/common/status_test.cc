@@ -54,5 +54,16 @@ TEST(Crc32c, MatchesKnownCheckValue) {
   EXPECT_NE(Crc32c(std::string_view("123456780")), 0xE3069283u);
 }
 
+TEST(Crc32c, HardwareAndTablePathsAgreeAtEveryLengthAndSeed) {
+  std::string data;
+  for (int i = 0; i < 300; ++i) data.push_back(static_cast<char>(i * 37 + 11));
+  for (size_t n = 0; n <= data.size(); n += 7) {
+    EXPECT_EQ(Crc32c(data.data(), n, 0), Crc32cPortable(data.data(), n, 0)) << n;
+    EXPECT_EQ(Crc32c(data.data(), n, 0x1234), Crc32cPortable(data.data(), n, 0x1234)) << n;
+  }
+  // Chaining: crc(a+b) == crc(b, seed=crc(a)).
+  EXPECT_EQ(Crc32c(data.data(), 100), Crc32c(data.data() + 40, 60, Crc32c(data.data(), 40)));
+}
+
 }  // namespace
 }  // namespace quiver

@@ -51,7 +51,7 @@ Status DataService::Recover(const std::vector<catalog::CollectionRecord>& live) 
         if (!partitions.contains(inserts->Get(i).partition_id())) inserts->DeleteSubrange(i, 1);
       }
       ++entries;
-      return col->store->Apply(e);
+      return col->store->Apply(std::move(e));
     });
     if (!st.ok()) return st;
     if (entries > 0) {
@@ -76,7 +76,7 @@ Result<Timestamp> DataService::Write(const catalog::CollectionRecord& c, wal::Wa
   entry.set_collection_id(c.id());
   std::string bytes = entry.SerializeAsString();
   QV_RETURN_IF_ERROR(log_.Append(ChannelName(c.id()), bytes).TakeStatus());
-  QV_RETURN_IF_ERROR(col->store->Apply(entry));
+  QV_RETURN_IF_ERROR(col->store->Apply(std::move(entry)));
   return ts;
 }
 

@@ -110,10 +110,11 @@ Result<Timestamp> MilvusServiceImpl::WriteRows(
     auto* ins = entry.add_inserts();
     ins->set_partition_id(p->id());
     ins->set_num_rows(num_rows);
-    for (auto& col : cols.columns) *ins->add_columns() = col;
+    *resp->mutable_ids() = PkIds(pk);
+    for (auto& col : cols.columns) *ins->add_columns() = std::move(col);
   }
+  if (!resp->has_ids()) *resp->mutable_ids() = PkIds(pk);
   QV_ASSIGN_OR_RETURN(Timestamp ts, data_.Write(c, std::move(entry)));
-  *resp->mutable_ids() = PkIds(pk);
   for (int64_t i = 0; i < num_rows; ++i) resp->add_succ_index(static_cast<uint32_t>(i));
   resp->set_timestamp(ts);
   return ts;

@@ -33,15 +33,16 @@ std::string RowPk(const Chunk& c, int64_t row) {
 
 }  // namespace
 
-Status GrowingStore::Apply(const wal::WalEntry& entry) {
+Status GrowingStore::Apply(wal::WalEntry&& entry) {
   std::vector<std::unique_ptr<Chunk>> fresh;
-  for (const auto& ins : entry.inserts()) {
+  for (auto& ins : *entry.mutable_inserts()) {
     auto c = std::make_unique<Chunk>();
     c->partition_id = ins.partition_id();
     c->ts = entry.ts();
     c->num_rows = ins.num_rows();
     c->pk_field_id = pk_field_id_;
-    c->columns.assign(ins.columns().begin(), ins.columns().end());
+    c->columns.reserve(static_cast<size_t>(ins.columns_size()));
+    for (auto& col : *ins.mutable_columns()) c->columns.push_back(std::move(col));
     for (size_t i = 0; i < c->columns.size(); ++i) {
       c->column_by_field[c->columns[i].field_id()] = static_cast<int>(i);
     }

@@ -58,7 +58,8 @@ class GrowingStore {
   GrowingStore(const GrowingStore&) = delete;
   GrowingStore& operator=(const GrowingStore&) = delete;
 
-  Status Apply(const wal::WalEntry& entry);
+  // Takes the entry's columns (moved, not copied).
+  Status Apply(wal::WalEntry&& entry);
   // Removes every row of the partition (DropPartition).
   void DropPartition(int64_t partition_id);
 

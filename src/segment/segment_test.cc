@@ -167,7 +167,7 @@ TEST(GrowingStore, UpsertAtOneTimestampKeepsOnlyNewRow) {
   ASSERT_TRUE(s.Apply(InsertEntry(5, {1})).ok());
   wal::WalEntry up = InsertEntry(9, {1});
   *up.add_deletes()->mutable_pks() = DeleteEntry(9, {1}).deletes(0).pks();
-  ASSERT_TRUE(s.Apply(up).ok());
+  ASSERT_TRUE(s.Apply(std::move(up)).ok());
   int found = 0;
   ASSERT_TRUE(s.Read(10, {}, nullptr, [&](const std::vector<RowRef>& rows) {
                  found = static_cast<int>(rows.size());

@@ -13,6 +13,8 @@
 #include <iostream>
 #include <thread>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+
 #include "common/logging.h"
 #include "common/version.h"
 #include "coord/catalog.h"
@@ -51,6 +53,8 @@ class DirLock {
 };
 
 int Serve(const ServerConfig& config) {
+  // Logs go to stderr; stdout stays free for the user.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("quiver"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
