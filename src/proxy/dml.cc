@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 #include "common/crc32c.h"
@@ -139,12 +140,15 @@ grpc::Status MilvusServiceImpl::Insert(ServerContext* ctx, const mpb::InsertRequ
 grpc::Status MilvusServiceImpl::Upsert(ServerContext* ctx, const mpb::UpsertRequest* req,
                                        mpb::MutationResult* resp) {
   auto run = [&]() -> Status {
-    if (req->partial_update()) {
-      return Status::Unimplemented("partial_update is not supported yet");
-    }
     std::string db = DbOf(ctx, req->db_name());
     QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, req->collection_name()));
-    QV_ASSIGN_OR_RETURN(Timestamp ts, WriteRows(db, c, req->partition_name(), req->fields_data(),
+    google::protobuf::RepeatedPtrField<spb::FieldData> fields = req->fields_data();
+    if (req->partial_update()) {
+      int64_t n = req->num_rows();
+      if (n == 0 && !fields.empty()) n = segment::ColumnRows(fields.Get(0));
+      QV_RETURN_IF_ERROR(FillPartialUpdate(c, &fields, n));
+    }
+    QV_ASSIGN_OR_RETURN(Timestamp ts, WriteRows(db, c, req->partition_name(), fields,
                                                 req->num_rows(), /*upsert=*/true, resp));
     (void)ts;
     resp->set_upsert_cnt(resp->succ_index_size());
@@ -153,6 +157,84 @@ grpc::Status MilvusServiceImpl::Upsert(ServerContext* ctx, const mpb::UpsertRequ
   Status st = run();
   if (!st.ok()) resp->Clear();
   return Reply(st, resp->mutable_status());
+}
+
+Status MilvusServiceImpl::FillPartialUpdate(const CollectionRecord& c,
+                                            google::protobuf::RepeatedPtrField<spb::FieldData>* fields,
+                                            int64_t num_rows) {
+  const spb::FieldSchema* pk = FindFieldById(c, datanode::PrimaryKeyFieldId(c));
+  std::set<std::string> given;
+  const spb::FieldData* pk_col = nullptr;
+  bool dynamic_given = false;
+  for (const auto& f : *fields) {
+    if (f.is_dynamic()) dynamic_given = true;
+    given.insert(f.field_name());
+    if (f.field_name() == pk->name()) pk_col = &f;
+  }
+  if (!pk_col) return InvalidParam("partial update requires the primary key field {}", pk->name());
+  std::vector<const spb::FieldSchema*> missing;
+  for (const auto& f : c.schema().fields()) {
+    if (f.is_dynamic() ? !dynamic_given : !given.contains(f.name())) missing.push_back(&f);
+  }
+  if (missing.empty()) return Status::Ok();
+
+  // Current rows of the given keys, by key.
+  std::vector<std::string> keys;
+  for (int64_t i = 0; i < num_rows; ++i) {
+    keys.push_back(pk_col->scalars().has_long_data()
+                       ? segment::PkKey(pk_col->scalars().long_data().data(static_cast<int>(i)))
+                       : segment::PkKey(pk_col->scalars().string_data().data(static_cast<int>(i))));
+  }
+  std::set<std::string> wanted(keys.begin(), keys.end());
+  QV_ASSIGN_OR_RETURN(Timestamp now, tso_.Allocate());
+  auto store = data_.Store(c);
+  auto filter = [&](const segment::Chunk& chunk, std::vector<uint8_t>& mask) -> Status {
+    const FieldData* col = chunk.Column(pk->fieldid());
+    for (int64_t r = 0; r < chunk.num_rows; ++r) {
+      std::string k = col->scalars().has_long_data()
+                          ? segment::PkKey(col->scalars().long_data().data(static_cast<int>(r)))
+                          : segment::PkKey(col->scalars().string_data().data(static_cast<int>(r)));
+      mask[static_cast<size_t>(r)] = wanted.contains(k);
+    }
+    return Status::Ok();
+  };
+  return store->Read(now, {}, filter, [&](const std::vector<RowRef>& rows) -> Status {
+    std::map<std::string, RowRef> existing;
+    for (const RowRef& r : rows) {
+      const FieldData* col = r.chunk->Column(pk->fieldid());
+      existing.emplace(col->scalars().has_long_data()
+                           ? segment::PkKey(col->scalars().long_data().data(static_cast<int>(r.row)))
+                           : segment::PkKey(col->scalars().string_data().data(static_cast<int>(r.row))),
+                       r);
+    }
+    for (const spb::FieldSchema* f : missing) {
+      FieldData out = segment::EmptyColumn(*f);
+      bool any_null = false;
+      for (int64_t i = 0; i < num_rows; ++i) {
+        auto it = existing.find(keys[static_cast<size_t>(i)]);
+        const int64_t zero[1] = {0};
+        if (it != existing.end()) {
+          FieldData one = OutputColumn(*f, {it->second});
+          segment::GatherRows(one, zero, &out);
+          if (f->nullable() && one.valid_data_size() == 0) out.add_valid_data(true);
+        } else if (f->is_dynamic()) {
+          *out.mutable_scalars()->mutable_json_data()->add_data() = "{}";
+        } else if (f->nullable() || f->has_default_value()) {
+          FieldData null_row = segment::NullColumn(*f, 1);
+          segment::GatherRows(null_row, zero, &out);
+          if (null_row.valid_data_size() == 0) out.add_valid_data(false);
+          any_null = true;
+        } else {
+          return InvalidParam("partial update of a new row (primary key not found) must provide field {}",
+                              f->name());
+        }
+      }
+      (void)any_null;
+      out.set_field_name(f->name());
+      *fields->Add() = std::move(out);
+    }
+    return Status::Ok();
+  });
 }
 
 grpc::Status MilvusServiceImpl::Delete(ServerContext* ctx, const mpb::DeleteRequest* req,
@@ -316,6 +398,65 @@ grpc::Status MilvusServiceImpl::GetFlushState(ServerContext*, const mpb::GetFlus
   resp->set_flushed(true);
   resp->mutable_status();
   return grpc::Status::OK;
+}
+
+}  // namespace quiver::proxy
+
+namespace quiver::proxy {
+
+grpc::Status MilvusServiceImpl::TruncateCollection(ServerContext* ctx,
+                                                   const mpb::TruncateCollectionRequest* req,
+                                                   mpb::TruncateCollectionResponse* resp) {
+  auto run = [&]() -> Status {
+    QV_ASSIGN_OR_RETURN(CollectionRecord c,
+                        catalog_.GetCollection(DbOf(ctx, req->db_name()), req->collection_name()));
+    wal::WalEntry entry;
+    entry.set_truncate(true);
+    return data_.Write(c, std::move(entry)).TakeStatus();
+  };
+  return Reply(run(), resp->mutable_status());
+}
+
+grpc::Status MilvusServiceImpl::ManualCompaction(ServerContext* ctx,
+                                                 const mpb::ManualCompactionRequest* req,
+                                                 mpb::ManualCompactionResponse* resp) {
+  // Rows live in growing data until sealing exists, so there is never anything to compact:
+  // the compaction is accepted with zero plans and reports Completed.
+  auto run = [&]() -> Status {
+    std::string db = DbOf(ctx, req->db_name());
+    bool found = false;
+    if (!req->collection_name().empty()) {
+      QV_RETURN_IF_ERROR(catalog_.GetCollection(db, req->collection_name()).TakeStatus());
+      found = true;
+    } else {
+      for (const auto& c : catalog_.ListAllCollections()) found |= c.id() == req->collectionid();
+    }
+    if (!found) {
+      return Status::NotFound("collection not found[collection={}]", req->collectionid())
+          .About(Subject::kCollection);
+    }
+    QV_ASSIGN_OR_RETURN(int64_t id, catalog_.AllocateId());
+    resp->set_compactionid(id);
+    resp->set_compactionplancount(0);
+    return Status::Ok();
+  };
+  return Reply(run(), resp->mutable_status());
+}
+
+grpc::Status MilvusServiceImpl::GetCompactionState(ServerContext*,
+                                                   const mpb::GetCompactionStateRequest*,
+                                                   mpb::GetCompactionStateResponse* resp) {
+  resp->set_state(cpb::CompactionState::Completed);
+  resp->mutable_status();
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetPersistentSegmentInfo(
+    ServerContext* ctx, const mpb::GetPersistentSegmentInfoRequest* req,
+    mpb::GetPersistentSegmentInfoResponse* resp) {
+  // No segment is persisted yet (data lives in the WAL and growing memory): an empty list.
+  auto c = catalog_.GetCollection(DbOf(ctx, req->dbname()), req->collectionname());
+  return Reply(c.status(), resp->mutable_status());
 }
 
 }  // namespace quiver::proxy

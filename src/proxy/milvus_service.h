@@ -81,6 +81,10 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
   grpc::Status Query(ServerContext*, const mpb::QueryRequest*, mpb::QueryResults*) override;
   grpc::Status Search(ServerContext*, const mpb::SearchRequest*, mpb::SearchResults*) override;
   grpc::Status Flush(ServerContext*, const mpb::FlushRequest*, mpb::FlushResponse*) override;
+  grpc::Status TruncateCollection(ServerContext*, const mpb::TruncateCollectionRequest*, mpb::TruncateCollectionResponse*) override;
+  grpc::Status ManualCompaction(ServerContext*, const mpb::ManualCompactionRequest*, mpb::ManualCompactionResponse*) override;
+  grpc::Status GetCompactionState(ServerContext*, const mpb::GetCompactionStateRequest*, mpb::GetCompactionStateResponse*) override;
+  grpc::Status GetPersistentSegmentInfo(ServerContext*, const mpb::GetPersistentSegmentInfoRequest*, mpb::GetPersistentSegmentInfoResponse*) override;
   grpc::Status GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*, mpb::GetFlushStateResponse*) override;
 
   // Load state.
@@ -104,6 +108,11 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
                               const std::string& partition_name,
                               const google::protobuf::RepeatedPtrField<spb::FieldData>& fields,
                               int64_t num_rows, bool upsert, mpb::MutationResult* resp);
+  // For a partial upsert: completes `fields` with the current values of the fields the request
+  // left out, row by row (rows whose key does not exist yet need every required field).
+  Status FillPartialUpdate(const coord::CollectionRecord& c,
+                           google::protobuf::RepeatedPtrField<spb::FieldData>* fields,
+                           int64_t num_rows);
   Status RunQuery(ServerContext* ctx, const mpb::QueryRequest& req, mpb::QueryResults* resp);
   Status RunSearch(ServerContext* ctx, const mpb::SearchRequest& req, mpb::SearchResults* resp);
 

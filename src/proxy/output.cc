@@ -112,6 +112,8 @@ void FilterDynamicKeys(FieldData* col, const std::vector<std::string>& keys) {
   }
 }
 
+}  // namespace
+
 // Builds the result column of `field` for `rows`, filling rows whose chunk predates the field.
 FieldData OutputColumn(const milvus::proto::schema::FieldSchema& field, const std::vector<RowRef>& rows) {
   FieldData out = segment::EmptyColumn(field);
@@ -143,7 +145,6 @@ FieldData OutputColumn(const milvus::proto::schema::FieldSchema& field, const st
 }
 
 
-}  // namespace
 
 void AppendOutputColumns(const OutputPlan& plan, const std::vector<RowRef>& rows,
                          google::protobuf::RepeatedPtrField<FieldData>* out) {

@@ -28,6 +28,11 @@ Result<OutputPlan> PlanOutput(const coord::CollectionRecord& c,
 void AppendOutputColumns(const OutputPlan& plan, const std::vector<segment::RowRef>& rows,
                          google::protobuf::RepeatedPtrField<milvus::proto::schema::FieldData>* out);
 
+// The column of `field` for `rows`: scalars full length (with valid_data when nullable),
+// vectors compact; rows written before the field existed read as null/default.
+milvus::proto::schema::FieldData OutputColumn(const milvus::proto::schema::FieldSchema& field,
+                                              const std::vector<segment::RowRef>& rows);
+
 const coord::PartitionRecord* FindPartition(const coord::CollectionRecord& c, const std::string& name);
 
 // Partition ids a read covers: the named ones (each must exist and be loaded), else every

@@ -52,6 +52,10 @@ Status GrowingStore::Apply(wal::WalEntry&& entry) {
     fresh.push_back(std::move(c));
   }
   std::unique_lock lock(mu_);
+  if (entry.truncate()) {
+    std::erase_if(chunks_, [&](const auto& c) { return c->ts < entry.ts(); });
+    deletes_.clear();
+  }
   for (const auto& del : entry.deletes()) {
     ForEachPk(del.pks(), [&](std::string key) {
       auto& v = deletes_[std::move(key)];

@@ -177,6 +177,19 @@ TEST(GrowingStore, UpsertAtOneTimestampKeepsOnlyNewRow) {
   EXPECT_EQ(found, 1);
 }
 
+TEST(GrowingStore, TruncateDropsEverythingBefore) {
+  GrowingStore s(100);
+  ASSERT_TRUE(s.Apply(InsertEntry(5, {1, 2})).ok());
+  ASSERT_TRUE(s.Apply(DeleteEntry(6, {1})).ok());
+  wal::WalEntry t;
+  t.set_ts(7);
+  t.set_truncate(true);
+  ASSERT_TRUE(s.Apply(std::move(t)).ok());
+  EXPECT_EQ(VisiblePks(s, 6), (std::vector<int64_t>{}));
+  ASSERT_TRUE(s.Apply(InsertEntry(8, {1})).ok());
+  EXPECT_EQ(VisiblePks(s, 9), (std::vector<int64_t>{1}));
+}
+
 TEST(GrowingStore, NegativePksSortNumerically) {
   GrowingStore s(100);
   ASSERT_TRUE(s.Apply(InsertEntry(5, {5, -3, 0, -100})).ok());
