@@ -2,9 +2,18 @@
 
 #include <fmt/format.h>
 
+#include "common/crc32c.h"
 #include "common/logging.h"
+#include "coord/catalog.h"
+#include "format/segment_file.h"
 
 namespace quiver::datanode {
+namespace {
+
+std::string ManifestKey(int64_t collection_id) { return fmt::format("segments/{:020}", collection_id); }
+std::string ObjectPrefix(int64_t collection_id) { return fmt::format("coll-{}/", collection_id); }
+
+}  // namespace
 
 int64_t PrimaryKeyFieldId(const catalog::CollectionRecord& c) {
   for (const auto& f : c.schema().fields()) {
@@ -23,6 +32,8 @@ std::shared_ptr<DataService::Collection> DataService::Get(const catalog::Collect
   if (!slot) {
     slot = std::make_shared<Collection>();
     slot->store = std::make_shared<segment::GrowingStore>(PrimaryKeyFieldId(c));
+    slot->manifest.set_collection_id(c.id());
+    slot->manifest.set_checkpoint_lsn(1);
   }
   return slot;
 }
@@ -31,40 +42,140 @@ std::shared_ptr<segment::GrowingStore> DataService::Store(const catalog::Collect
   return Get(c)->store;
 }
 
-Status DataService::Recover(const std::vector<catalog::CollectionRecord>& live) {
-  std::set<std::string> keep;
-  for (const auto& c : live) {
-    std::string channel = ChannelName(c.id());
-    keep.insert(channel);
-    std::set<int64_t> partitions;
-    for (const auto& p : c.partitions()) partitions.insert(p.id());
-    std::shared_ptr<Collection> col = Get(c);
-    int64_t entries = 0;
-    Status st = log_.Replay(channel, 1, [&](storage::Lsn lsn, std::string_view bytes) -> Status {
-      wal::WalEntry e;
-      if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-        return Status::Corruption("WAL channel {} LSN {}: entry does not parse", channel, lsn);
-      }
-      // Rows of partitions dropped since are gone with their partition.
-      auto* inserts = e.mutable_inserts();
-      for (int i = inserts->size() - 1; i >= 0; --i) {
-        if (!partitions.contains(inserts->Get(i).partition_id())) inserts->DeleteSubrange(i, 1);
-      }
-      ++entries;
-      return col->store->Apply(std::move(e));
-    });
-    if (!st.ok()) return st;
-    if (entries > 0) {
-      QV_LOG_INFO("collection {} recovered: {} WAL entries, {} rows", c.name(), entries,
-                  col->store->RowCount());
+format::SegmentManifest DataService::Manifest(const catalog::CollectionRecord& c) {
+  auto col = Get(c);
+  std::lock_guard lock(col->write_mu);
+  return col->manifest;
+}
+
+Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
+  std::set<int64_t> partitions;
+  for (const auto& p : c.partitions()) partitions.insert(p.id());
+  auto drop_gone_partitions = [&](auto* inserts) {
+    for (int i = inserts->size() - 1; i >= 0; --i) {
+      if (!partitions.contains(inserts->Get(i).partition_id())) inserts->DeleteSubrange(i, 1);
     }
+  };
+  std::shared_ptr<Collection> col = Get(c);
+  std::lock_guard lock(col->write_mu);
+
+  QV_ASSIGN_OR_RETURN(std::optional<std::string> mbytes, meta_.Get(ManifestKey(c.id())));
+  if (mbytes) QV_RETURN_IF_ERROR(coord::DecodeRecord(ManifestKey(c.id()), *mbytes, col->manifest));
+  std::set<std::string> referenced;
+  int64_t segment_rows = 0;
+  for (const auto& ref : col->manifest.segments()) {
+    referenced.insert(ref.key());
+    auto bytes = objects_.Get(ref.key());
+    if (!bytes.ok()) {
+      return Status::Corruption("collection {}: segment {} listed in the manifest is unreadable: {}",
+                                c.name(), ref.key(), bytes.status().message());
+    }
+    if (Crc32c(*bytes) != ref.crc() || static_cast<int64_t>(bytes->size()) != ref.bytes()) {
+      return Status::Corruption("collection {}: segment {} does not match its manifest entry",
+                                c.name(), ref.key());
+    }
+    QV_ASSIGN_OR_RETURN(format::SegmentData data, format::DecodeSegment(ref.key(), *bytes));
+    drop_gone_partitions(data.mutable_chunks());
+    segment_rows += ref.rows();
+    QV_RETURN_IF_ERROR(col->store->LoadSegment(std::move(data)));
   }
+
+  const std::string channel = ChannelName(c.id());
+  const storage::Lsn from = std::max<storage::Lsn>(col->manifest.checkpoint_lsn(), 1);
+  col->last_lsn = from - 1;
+  int64_t entries = 0;
+  bool saw_truncate = false;
+  QV_RETURN_IF_ERROR(log_.Replay(channel, from, [&](storage::Lsn lsn, std::string_view bytes) -> Status {
+    wal::WalEntry e;
+    if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return Status::Corruption("WAL channel {} LSN {}: entry does not parse", channel, lsn);
+    }
+    drop_gone_partitions(e.mutable_inserts());
+    saw_truncate |= e.truncate();
+    ++entries;
+    col->last_lsn = lsn;
+    return col->store->Apply(std::move(e));
+  }));
+
+  // Objects not in the manifest were written by a flush that never published.
+  QV_ASSIGN_OR_RETURN(std::vector<std::string> objects, objects_.List(ObjectPrefix(c.id())));
+  for (const auto& key : objects) {
+    if (!referenced.contains(key)) objects_.Delete(key).IgnoreError();
+  }
+  if (saw_truncate) QV_RETURN_IF_ERROR(FlushLocked(c.id(), *col, /*reset=*/true));
+  if (entries > 0 || segment_rows > 0) {
+    QV_LOG_INFO("collection {} recovered: {} segments ({} rows), {} WAL entries, {} rows visible",
+                c.name(), col->manifest.segments_size(), segment_rows, entries,
+                col->store->RowCount());
+  }
+  return Status::Ok();
+}
+
+Status DataService::Recover(const std::vector<catalog::CollectionRecord>& live) {
+  std::set<std::string> channels;
+  std::set<std::string> manifests;
+  std::set<std::string> prefixes;
+  for (const auto& c : live) {
+    QV_RETURN_IF_ERROR(RecoverOne(c));
+    channels.insert(ChannelName(c.id()));
+    manifests.insert(ManifestKey(c.id()));
+    prefixes.insert(ObjectPrefix(c.id()));
+  }
+  // What belongs to collections the catalog no longer knows (dropped, perhaps mid-drop).
   for (const auto& channel : log_.ListChannels()) {
-    if (!keep.contains(channel)) {
+    if (!channels.contains(channel)) {
       QV_LOG_INFO("dropping WAL channel {} of a dropped collection", channel);
       QV_RETURN_IF_ERROR(log_.DropChannel(channel));
     }
   }
+  QV_ASSIGN_OR_RETURN(storage::KeyValues ms, meta_.Scan("segments/"));
+  storage::WriteBatch stale;
+  for (const auto& [k, v] : ms) {
+    if (!manifests.contains(k)) stale.Delete(k);
+  }
+  QV_RETURN_IF_ERROR(meta_.Commit(stale));
+  QV_ASSIGN_OR_RETURN(std::vector<std::string> objects, objects_.List("coll-"));
+  for (const auto& key : objects) {
+    std::string prefix = key.substr(0, key.find('/') + 1);
+    if (!prefixes.contains(prefix)) objects_.Delete(key).IgnoreError();
+  }
+  return Status::Ok();
+}
+
+Status DataService::FlushLocked(int64_t collection_id, Collection& col, bool reset) {
+  segment::GrowingStore::Unpersisted u = col.store->ExportUnpersisted();
+  if (u.rows == 0 && u.data.deletes_size() == 0 && !reset) return Status::Ok();
+  QV_ASSIGN_OR_RETURN(int64_t segment_id, ids_.Allocate());
+  u.data.set_collection_id(collection_id);
+  u.data.set_segment_id(segment_id);
+  std::string key = fmt::format("{}seg-{:020}.qseg", ObjectPrefix(collection_id), segment_id);
+  std::string bytes = format::EncodeSegment(u.data);
+  QV_RETURN_IF_ERROR(objects_.Put(key, bytes));
+
+  format::SegmentManifest next = col.manifest;
+  std::vector<std::string> obsolete;
+  if (reset) {
+    for (const auto& ref : next.segments()) obsolete.push_back(ref.key());
+    next.clear_segments();
+  }
+  auto* ref = next.add_segments();
+  ref->set_id(segment_id);
+  ref->set_key(key);
+  ref->set_rows(u.rows);
+  ref->set_bytes(static_cast<int64_t>(bytes.size()));
+  ref->set_crc(Crc32c(bytes));
+  next.set_checkpoint_lsn(col.last_lsn + 1);
+  storage::WriteBatch b;
+  b.Put(ManifestKey(collection_id), coord::EncodeRecord(next));
+  QV_RETURN_IF_ERROR(meta_.Commit(b));
+
+  col.manifest = std::move(next);
+  col.store->MarkPersisted(u.chunk_watermark, u.delete_watermark);
+  QV_LOG_INFO("collection {} flushed: segment {} rows={} bytes={} checkpoint LSN {}", collection_id,
+              segment_id, u.rows, bytes.size(), col.manifest.checkpoint_lsn());
+  // The checkpoint is published; older WAL records and replaced segments are no longer needed.
+  log_.Truncate(ChannelName(collection_id), col.manifest.checkpoint_lsn()).IgnoreError();
+  for (const auto& k : obsolete) objects_.Delete(k).IgnoreError();
   return Status::Ok();
 }
 
@@ -74,10 +185,26 @@ Result<Timestamp> DataService::Write(const catalog::CollectionRecord& c, wal::Wa
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
   entry.set_ts(ts);
   entry.set_collection_id(c.id());
+  const bool truncate = entry.truncate();
   std::string bytes = entry.SerializeAsString();
-  QV_RETURN_IF_ERROR(log_.Append(ChannelName(c.id()), bytes).TakeStatus());
+  QV_ASSIGN_OR_RETURN(storage::Lsn lsn, log_.Append(ChannelName(c.id()), bytes));
+  col->last_lsn = lsn;
   QV_RETURN_IF_ERROR(col->store->Apply(std::move(entry)));
+  // The write is durable and visible; a failed flush here is retried by the next one.
+  if (truncate) {
+    FlushLocked(c.id(), *col, /*reset=*/true).IgnoreError();
+  } else if (col->store->UnpersistedRows() >= options_.flush_rows) {
+    Status st = FlushLocked(c.id(), *col, /*reset=*/false);
+    if (!st.ok()) QV_LOG_WARN("collection {} automatic flush failed: {}", c.name(), st.ToString());
+  }
   return ts;
+}
+
+Result<format::SegmentManifest> DataService::Flush(const catalog::CollectionRecord& c) {
+  std::shared_ptr<Collection> col = Get(c);
+  std::lock_guard lock(col->write_mu);
+  QV_RETURN_IF_ERROR(FlushLocked(c.id(), *col, /*reset=*/false));
+  return col->manifest;
 }
 
 Status DataService::DropCollection(int64_t collection_id) {
@@ -85,6 +212,11 @@ Status DataService::DropCollection(int64_t collection_id) {
     std::lock_guard lock(mu_);
     collections_.erase(collection_id);
   }
+  storage::WriteBatch b;
+  b.Delete(ManifestKey(collection_id));
+  QV_RETURN_IF_ERROR(meta_.Commit(b));
+  QV_ASSIGN_OR_RETURN(std::vector<std::string> objects, objects_.List(ObjectPrefix(collection_id)));
+  for (const auto& key : objects) objects_.Delete(key).IgnoreError();
   return log_.DropChannel(ChannelName(collection_id));
 }
 

@@ -1,13 +1,22 @@
 // DataService owns the data of every collection in standalone mode: one WAL channel per
-// collection (through the LogStore seam) and one GrowingStore fed from it. A write is
-// acknowledged only after its WAL entry is durable and applied, so it is visible to the next
-// read at any consistency level (read-your-writes). On start, Recover replays each live
-// collection's channel and removes channels of collections that no longer exist.
+// collection (LogStore seam), one GrowingStore fed from it, and the collection's persisted
+// segments (ObjectStore seam) published by a manifest in the MetaStore.
 //
-// Thread-safety: writes to one collection are serialised (timestamp allocation, WAL append and
-// apply happen in one critical section, so applied order equals timestamp order); writes to
-// different collections proceed in parallel and share the WAL's group commit. Borrows the
-// LogStore and the Tso; both must outlive the service.
+// Write: a write is acknowledged only after its WAL entry is durable and applied, so it is
+// visible to the next read at any consistency level (read-your-writes).
+// Flush: the rows and deletes applied since the last flush are written as one segment object
+// (fsync + rename), then the manifest (segments + WAL checkpoint LSN) is committed, then the WAL
+// is truncated behind the checkpoint. A crash between any two steps leaves either the old or
+// the new manifest in force, and both describe all acknowledged data (objects not in the
+// manifest are garbage, removed at start). Flushes happen on Flush, when a collection holds
+// `flush_rows` unpersisted rows, and after TruncateCollection.
+// Recover: loads each live collection's segments, replays its WAL from the checkpoint, and
+// removes channels, objects and manifests of collections that no longer exist.
+//
+// Thread-safety: writes and flushes of one collection are serialised (timestamp, WAL append and
+// apply in one critical section, so applied order equals timestamp order); collections proceed
+// in parallel and share the WAL's group commit. Borrows every store, the Tso and the id
+// allocator; all must outlive the service.
 #pragma once
 
 #include <map>
@@ -17,22 +26,33 @@
 
 #include "catalog.pb.h"
 #include "coord/tso.h"
+#include "segment.pb.h"
 #include "segment/growing_store.h"
 #include "storage/log_store.h"
+#include "storage/meta_store.h"
+#include "storage/object_store.h"
 #include "wal.pb.h"
 
 namespace quiver::datanode {
 
+struct DataOptions {
+  int64_t flush_rows = 200000;
+};
+
 class DataService {
  public:
-  DataService(storage::LogStore& log, coord::Tso& tso) : log_(log), tso_(tso) {}
+  DataService(storage::LogStore& log, storage::ObjectStore& objects, storage::MetaStore& meta,
+              coord::Tso& tso, coord::IdAllocator& ids, DataOptions options = {})
+      : log_(log), objects_(objects), meta_(meta), tso_(tso), ids_(ids), options_(options) {}
 
-  // Replays the channels of `live` collections (skipping rows of partitions that no longer
-  // exist) and drops every other channel.
   Status Recover(const std::vector<catalog::CollectionRecord>& live);
 
   // Stamps `entry` with a fresh timestamp, makes it durable, applies it; returns the timestamp.
   Result<Timestamp> Write(const catalog::CollectionRecord& collection, wal::WalEntry entry);
+
+  // Persists everything applied so far; returns the collection's persisted segments.
+  Result<format::SegmentManifest> Flush(const catalog::CollectionRecord& collection);
+  format::SegmentManifest Manifest(const catalog::CollectionRecord& collection);
 
   // The collection's store (empty when nothing was written yet).
   std::shared_ptr<segment::GrowingStore> Store(const catalog::CollectionRecord& collection);
@@ -44,13 +64,21 @@ class DataService {
 
  private:
   struct Collection {
-    std::mutex write_mu;
+    std::mutex write_mu;  // serialises writes and flushes of the collection
     std::shared_ptr<segment::GrowingStore> store;
+    format::SegmentManifest manifest;  // guarded by write_mu
+    storage::Lsn last_lsn = 0;         // last WAL record applied; guarded by write_mu
   };
   std::shared_ptr<Collection> Get(const catalog::CollectionRecord& c);
+  Status FlushLocked(int64_t collection_id, Collection& col, bool reset);
+  Status RecoverOne(const catalog::CollectionRecord& c);
 
   storage::LogStore& log_;
+  storage::ObjectStore& objects_;
+  storage::MetaStore& meta_;
   coord::Tso& tso_;
+  coord::IdAllocator& ids_;
+  const DataOptions options_;
   std::mutex mu_;  // guards collections_
   // shared so a writer in flight keeps its collection alive across a concurrent drop
   std::map<int64_t, std::shared_ptr<Collection>> collections_;

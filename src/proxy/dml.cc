@@ -375,15 +375,20 @@ grpc::Status MilvusServiceImpl::Query(ServerContext* ctx, const mpb::QueryReques
 
 grpc::Status MilvusServiceImpl::Flush(ServerContext* ctx, const mpb::FlushRequest* req,
                                       mpb::FlushResponse* resp) {
-  // Acknowledged writes are already durable in the WAL; with no sealed segments yet there is
-  // nothing more to flush, so every collection reports an empty segment list at `now`.
+  // Acknowledged writes are already durable in the WAL; Flush persists them as a segment and
+  // moves the WAL checkpoint, synchronously, so GetFlushState is immediately true.
   auto run = [&]() -> Status {
     std::string db = DbOf(ctx, req->db_name());
     QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
     for (const auto& name : req->collection_names()) {
       QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, name));
-      (*resp->mutable_coll_segids())[name];
-      (*resp->mutable_flush_coll_segids())[name];
+      QV_ASSIGN_OR_RETURN(format::SegmentManifest m, data_.Flush(c));
+      auto& ids = (*resp->mutable_coll_segids())[name];
+      auto& flushed = (*resp->mutable_flush_coll_segids())[name];
+      for (const auto& ref : m.segments()) {
+        ids.add_data(ref.id());
+        flushed.add_data(ref.id());
+      }
       (*resp->mutable_coll_seal_times())[name] = PhysicalMs(ts) / 1000;
       (*resp->mutable_coll_flush_ts())[name] = ts;
     }
@@ -454,9 +459,17 @@ grpc::Status MilvusServiceImpl::GetCompactionState(ServerContext*,
 grpc::Status MilvusServiceImpl::GetPersistentSegmentInfo(
     ServerContext* ctx, const mpb::GetPersistentSegmentInfoRequest* req,
     mpb::GetPersistentSegmentInfoResponse* resp) {
-  // No segment is persisted yet (data lives in the WAL and growing memory): an empty list.
   auto c = catalog_.GetCollection(DbOf(ctx, req->dbname()), req->collectionname());
-  return Reply(c.status(), resp->mutable_status());
+  if (!c.ok()) return Reply(c.status(), resp->mutable_status());
+  for (const auto& ref : data_.Manifest(*c).segments()) {
+    auto* info = resp->add_infos();
+    info->set_segmentid(ref.id());
+    info->set_collectionid(c->id());
+    info->set_num_rows(ref.rows());
+    info->set_state(cpb::SegmentState::Flushed);
+  }
+  resp->mutable_status();
+  return grpc::Status::OK;
 }
 
 }  // namespace quiver::proxy

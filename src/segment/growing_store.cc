@@ -34,6 +34,11 @@ std::string RowPk(const Chunk& c, int64_t row) {
 }  // namespace
 
 Status GrowingStore::Apply(wal::WalEntry&& entry) {
+  std::unique_lock lock(mu_);
+  return ApplyLocked(std::move(entry));
+}
+
+Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
   std::vector<std::unique_ptr<Chunk>> fresh;
   for (auto& ins : *entry.mutable_inserts()) {
     auto c = std::make_unique<Chunk>();
@@ -51,12 +56,17 @@ Status GrowingStore::Apply(wal::WalEntry&& entry) {
     }
     fresh.push_back(std::move(c));
   }
-  std::unique_lock lock(mu_);
   if (entry.truncate()) {
     std::erase_if(chunks_, [&](const auto& c) { return c->ts < entry.ts(); });
     deletes_.clear();
+    pending_deletes_.clear();
   }
   for (const auto& del : entry.deletes()) {
+    format::DeleteRecord rec;
+    rec.set_ts(entry.ts());
+    rec.set_partition_id(del.partition_id());
+    *rec.mutable_pks() = del.pks();
+    pending_deletes_.push_back(std::move(rec));
     ForEachPk(del.pks(), [&](std::string key) {
       auto& v = deletes_[std::move(key)];
       v.emplace_back(entry.ts(), del.partition_id());
@@ -64,7 +74,69 @@ Status GrowingStore::Apply(wal::WalEntry&& entry) {
       if (v.size() > 1 && v[v.size() - 2].first > v.back().first) std::sort(v.begin(), v.end());
     });
   }
-  for (auto& c : fresh) chunks_.push_back(std::move(c));
+  for (auto& c : fresh) {
+    c->seq = next_seq_++;
+    chunks_.push_back(std::move(c));
+  }
+  return Status::Ok();
+}
+
+GrowingStore::Unpersisted GrowingStore::ExportUnpersisted() const {
+  std::shared_lock lock(mu_);
+  Unpersisted out;
+  for (const auto& c : chunks_) {
+    if (c->seq <= persisted_seq_) continue;
+    auto* sc = out.data.add_chunks();
+    sc->set_partition_id(c->partition_id);
+    sc->set_ts(c->ts);
+    sc->set_num_rows(c->num_rows);
+    for (const auto& col : c->columns) *sc->add_columns() = col;
+    out.rows += c->num_rows;
+  }
+  for (const auto& d : pending_deletes_) *out.data.add_deletes() = d;
+  out.chunk_watermark = next_seq_ - 1;
+  out.delete_watermark = pending_deletes_.size();
+  return out;
+}
+
+void GrowingStore::MarkPersisted(uint64_t chunk_watermark, size_t delete_watermark) {
+  std::unique_lock lock(mu_);
+  persisted_seq_ = std::max(persisted_seq_, chunk_watermark);
+  // Deletes stay in deletes_ for visibility; only the log of unpersisted ones shrinks.
+  size_t n = std::min(delete_watermark, pending_deletes_.size());
+  pending_deletes_.erase(pending_deletes_.begin(), pending_deletes_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+int64_t GrowingStore::UnpersistedRows() const {
+  std::shared_lock lock(mu_);
+  int64_t n = 0;
+  for (const auto& c : chunks_) {
+    if (c->seq > persisted_seq_) n += c->num_rows;
+  }
+  return n;
+}
+
+Status GrowingStore::LoadSegment(format::SegmentData&& data) {
+  std::unique_lock lock(mu_);
+  for (auto& chunk : *data.mutable_chunks()) {
+    wal::WalEntry e;
+    e.set_ts(chunk.ts());
+    auto* ins = e.add_inserts();
+    ins->set_partition_id(chunk.partition_id());
+    ins->set_num_rows(chunk.num_rows());
+    ins->mutable_columns()->Swap(chunk.mutable_columns());
+    QV_RETURN_IF_ERROR(ApplyLocked(std::move(e)));
+  }
+  for (auto& del : *data.mutable_deletes()) {
+    wal::WalEntry e;
+    e.set_ts(del.ts());
+    auto* d = e.add_deletes();
+    d->set_partition_id(del.partition_id());
+    d->mutable_pks()->Swap(del.mutable_pks());
+    QV_RETURN_IF_ERROR(ApplyLocked(std::move(e)));
+  }
+  persisted_seq_ = next_seq_ - 1;
+  pending_deletes_.clear();
   return Status::Ok();
 }
 

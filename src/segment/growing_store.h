@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "common/timestamp.h"
 #include "schema.pb.h"
+#include "segment.pb.h"
 #include "wal.pb.h"
 
 namespace quiver::segment {
@@ -27,6 +28,7 @@ namespace quiver::segment {
 using milvus::proto::schema::FieldData;
 
 struct Chunk {
+  uint64_t seq = 0;  // apply order within the store
   int64_t partition_id = 0;
   Timestamp ts = 0;
   int64_t num_rows = 0;
@@ -72,11 +74,31 @@ class GrowingStore {
 
   int64_t RowCount(const std::vector<int64_t>& partitions = {}) const;  // visible now
 
+  // Persistence: what was applied since the last MarkPersisted (chunks and delete records),
+  // as segment data, with a watermark to pass back once that data is durable elsewhere.
+  struct Unpersisted {
+    format::SegmentData data;
+    uint64_t chunk_watermark = 0;
+    size_t delete_watermark = 0;
+    int64_t rows = 0;
+  };
+  Unpersisted ExportUnpersisted() const;
+  void MarkPersisted(uint64_t chunk_watermark, size_t delete_watermark);
+  int64_t UnpersistedRows() const;
+  // Loads a persisted segment: its chunks and deletes are applied and count as persisted.
+  Status LoadSegment(format::SegmentData&& data);
+
  private:
+
+  Status ApplyLocked(wal::WalEntry&& entry);
 
   const int64_t pk_field_id_;
   mutable std::shared_mutex mu_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
+  uint64_t next_seq_ = 1;
+  uint64_t persisted_seq_ = 0;  // chunks with seq <= this are persisted
+  // Delete records applied since the last persist, in apply order.
+  std::vector<format::DeleteRecord> pending_deletes_;
   // pk -> timestamps of its deletes (ascending) with the partition they applied to.
   std::unordered_map<std::string, std::vector<std::pair<Timestamp, int64_t>>> deletes_;
 };

@@ -190,6 +190,26 @@ TEST(GrowingStore, TruncateDropsEverythingBefore) {
   EXPECT_EQ(VisiblePks(s, 9), (std::vector<int64_t>{1}));
 }
 
+TEST(GrowingStore, PersistedSegmentReloadsWithSameVisibility) {
+  GrowingStore s(100);
+  ASSERT_TRUE(s.Apply(InsertEntry(5, {1, 2, 3})).ok());
+  ASSERT_TRUE(s.Apply(DeleteEntry(7, {2})).ok());
+  auto u = s.ExportUnpersisted();
+  EXPECT_EQ(u.rows, 3);
+  EXPECT_EQ(u.data.deletes_size(), 1);
+  s.MarkPersisted(u.chunk_watermark, u.delete_watermark);
+  EXPECT_EQ(s.UnpersistedRows(), 0);
+  EXPECT_EQ(s.ExportUnpersisted().data.deletes_size(), 0);
+  ASSERT_TRUE(s.Apply(InsertEntry(9, {4})).ok());
+  EXPECT_EQ(s.UnpersistedRows(), 1);
+
+  GrowingStore reloaded(100);
+  ASSERT_TRUE(reloaded.LoadSegment(std::move(u.data)).ok());
+  EXPECT_EQ(reloaded.UnpersistedRows(), 0);
+  EXPECT_EQ(VisiblePks(reloaded, 6), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(VisiblePks(reloaded, 8), (std::vector<int64_t>{1, 3}));
+}
+
 TEST(GrowingStore, NegativePksSortNumerically) {
   GrowingStore s(100);
   ASSERT_TRUE(s.Apply(InsertEntry(5, {5, -3, 0, -100})).ok());

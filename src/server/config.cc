@@ -14,6 +14,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     if (auto wal = root["wal"]) {
       if (auto n = wal["sync"]) config.wal_sync = n.as<bool>();
     }
+    if (auto seg = root["segment"]) {
+      if (auto n = seg["flush_rows"]) config.flush_rows = n.as<int64_t>();
+    }
     if (auto grpc = root["grpc"]) {
       if (auto n = grpc["max_recv_message_bytes"]) config.max_recv_message_bytes = n.as<int>();
       if (auto n = grpc["max_send_message_bytes"]) config.max_send_message_bytes = n.as<int>();

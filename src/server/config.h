@@ -16,6 +16,8 @@ struct ServerConfig {
   // fdatasync the WAL before acknowledging a write. Off only for benchmarks and the crash
   // test's negative control.
   bool wal_sync = true;
+  // A collection is flushed to a segment once it holds this many unflushed rows.
+  int64_t flush_rows = 200000;
   int max_recv_message_bytes = 64 << 20;
   int max_send_message_bytes = 256 << 20;
 };

@@ -21,6 +21,7 @@
 #include "coord/tso.h"
 #include "proxy/milvus_service.h"
 #include "server/config.h"
+#include "storage/local_object_store.h"
 #include "storage/sqlite_meta_store.h"
 #include "datanode/data_service.h"
 #include "wal/local_log_store.h"
@@ -92,7 +93,14 @@ int Serve(const ServerConfig& config) {
     QV_LOG_ERROR("cannot open the WAL: {}", log.status().ToString());
     return 1;
   }
-  datanode::DataService data(**log, **tso);
+  auto objects = storage::LocalObjectStore::Open(config.data_dir + "/objects");
+  if (!objects.ok()) {
+    QV_LOG_ERROR("cannot open the object store: {}", objects.status().ToString());
+    return 1;
+  }
+  datanode::DataOptions data_options;
+  data_options.flush_rows = config.flush_rows;
+  datanode::DataService data(**log, **objects, **meta, **tso, **ids, data_options);
   if (Status st = data.Recover((*catalog)->ListAllCollections()); !st.ok()) {
     QV_LOG_ERROR("recovery failed, refusing to serve: {}", st.ToString());
     return 1;

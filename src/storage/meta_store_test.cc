@@ -107,3 +107,34 @@ TEST(SqliteMetaStore, PrefixScanDoesNotLeakNeighbours) {
 
 }  // namespace
 }  // namespace quiver::storage
+
+#include "storage/local_object_store.h"
+
+namespace quiver::storage {
+namespace {
+
+TEST(LocalObjectStore, PutGetListDeleteAndReopen) {
+  TempDir dir;
+  {
+    auto s = LocalObjectStore::Open(dir.File("objects"));
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Put("coll/1/seg-1", std::string("ab\0c", 4)).ok());
+    ASSERT_TRUE((*s)->Put("coll/1/seg-2", "x").ok());
+    ASSERT_TRUE((*s)->Put("coll/2/seg-3", "y").ok());
+    EXPECT_EQ(*(*s)->Get("coll/1/seg-1"), std::string("ab\0c", 4));
+    EXPECT_EQ((*s)->Get("coll/9").status().code(), StatusCode::kNotFound);
+    EXPECT_EQ((*s)->List("coll/1/")->size(), 2u);
+    ASSERT_TRUE((*s)->Delete("coll/1/seg-2").ok());
+    EXPECT_TRUE((*s)->Delete("coll/1/seg-2").ok());
+    EXPECT_FALSE((*s)->Put("../escape", "z").ok());
+  }
+  // A leftover temporary file (crash during Put) is removed on open and never listed.
+  { std::ofstream(dir.File("objects/coll/1/.tmp-1-0")) << "partial"; }
+  auto s = LocalObjectStore::Open(dir.File("objects"));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->List("coll/")->size(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(dir.File("objects/coll/1/.tmp-1-0")));
+}
+
+}  // namespace
+}  // namespace quiver::storage
