@@ -6,7 +6,82 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace quiver::index {
+namespace {
+
+float L2Portable(const float* a, const float* b, int64_t dim) {
+  float s = 0;
+  for (int64_t i = 0; i < dim; ++i) {
+    float d = a[i] - b[i];
+    s += d * d;
+  }
+  return s;
+}
+
+float IpPortable(const float* a, const float* b, int64_t dim) {
+  float s = 0;
+  for (int64_t i = 0; i < dim; ++i) s += a[i] * b[i];
+  return s;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) float HorizontalSum(__m256 v) {
+  __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+  __m128 s = _mm_add_ps(lo, hi);
+  s = _mm_hadd_ps(s, s);
+  s = _mm_hadd_ps(s, s);
+  return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"))) float L2Avx2(const float* a, const float* b, int64_t dim) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+    __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
+    acc0 = _mm256_fmadd_ps(d0, d0, acc0);
+    acc1 = _mm256_fmadd_ps(d1, d1, acc1);
+  }
+  for (; i + 8 <= dim; i += 8) {
+    __m256 d = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+    acc0 = _mm256_fmadd_ps(d, d, acc0);
+  }
+  float s = HorizontalSum(_mm256_add_ps(acc0, acc1));
+  for (; i < dim; ++i) {
+    float d = a[i] - b[i];
+    s += d * d;
+  }
+  return s;
+}
+
+__attribute__((target("avx2,fma"))) float IpAvx2(const float* a, const float* b, int64_t dim) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= dim; i += 16) {
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+  }
+  for (; i + 8 <= dim; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+  float s = HorizontalSum(_mm256_add_ps(acc0, acc1));
+  for (; i < dim; ++i) s += a[i] * b[i];
+  return s;
+}
+
+const bool kHasAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+const bool kHasAvx2 = false;
+float L2Avx2(const float* a, const float* b, int64_t dim) { return L2Portable(a, b, dim); }
+float IpAvx2(const float* a, const float* b, int64_t dim) { return IpPortable(a, b, dim); }
+#endif
+
+}  // namespace
+
+float L2SquaredPortable(const float* a, const float* b, int64_t dim) { return L2Portable(a, b, dim); }
+float InnerProductPortable(const float* a, const float* b, int64_t dim) { return IpPortable(a, b, dim); }
 
 bool ParseMetric(std::string_view name, Metric* out) {
   std::string n(name);
@@ -26,18 +101,11 @@ bool HigherIsBetter(Metric m) {
 }
 
 float L2Squared(const float* a, const float* b, int64_t dim) {
-  float s = 0;
-  for (int64_t i = 0; i < dim; ++i) {
-    float d = a[i] - b[i];
-    s += d * d;
-  }
-  return s;
+  return kHasAvx2 ? L2Avx2(a, b, dim) : L2Portable(a, b, dim);
 }
 
 float InnerProduct(const float* a, const float* b, int64_t dim) {
-  float s = 0;
-  for (int64_t i = 0; i < dim; ++i) s += a[i] * b[i];
-  return s;
+  return kHasAvx2 ? IpAvx2(a, b, dim) : IpPortable(a, b, dim);
 }
 
 float Norm(const float* a, int64_t dim) { return std::sqrt(InnerProduct(a, a, dim)); }

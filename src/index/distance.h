@@ -1,5 +1,6 @@
 // Distance kernels for exact (brute-force) search, one per Milvus metric, and the metric's
-// ordering. Scalar C++ written so the compiler can vectorise it; pure functions, thread-safe.
+// ordering. Float kernels dispatch at run time to AVX2+FMA code when the CPU has it; pure
+// functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +18,12 @@ bool ParseMetric(std::string_view name, Metric* out);
 // Larger scores are better for IP, COSINE (and BM25); smaller for the distances.
 bool HigherIsBetter(Metric m);
 
+// AVX2+FMA when the CPU has them (checked once at start), else portable code.
 float L2Squared(const float* a, const float* b, int64_t dim);
 float InnerProduct(const float* a, const float* b, int64_t dim);
+// The portable versions, always; exposed so tests compare both paths.
+float L2SquaredPortable(const float* a, const float* b, int64_t dim);
+float InnerProductPortable(const float* a, const float* b, int64_t dim);
 float Norm(const float* a, int64_t dim);
 int64_t Hamming(const uint8_t* a, const uint8_t* b, int64_t bytes);
 float JaccardDistance(const uint8_t* a, const uint8_t* b, int64_t bytes);

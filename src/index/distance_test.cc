@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace quiver::index {
 namespace {
@@ -11,6 +13,22 @@ TEST(Distance, FloatKernelsMatchHandComputedValues) {
   float a[3] = {1, 2, 3}, b[3] = {4, 6, 3};
   EXPECT_FLOAT_EQ(L2Squared(a, b, 3), 9 + 16 + 0);
   EXPECT_FLOAT_EQ(InnerProduct(a, b, 3), 4 + 12 + 9);
+}
+
+TEST(Distance, SimdAndPortableAgreeOnEveryLength) {
+  std::vector<float> a(300), b(300);
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<float>((i * 37) % 101) / 7.0f - 5.0f;
+    b[i] = static_cast<float>((i * 53) % 97) / 9.0f - 4.0f;
+  }
+  for (int64_t d = 0; d <= 300; d += 5) {
+    EXPECT_NEAR(L2Squared(a.data(), b.data(), d), L2SquaredPortable(a.data(), b.data(), d),
+                1e-3f * (1 + L2SquaredPortable(a.data(), b.data(), d)))
+        << d;
+    EXPECT_NEAR(InnerProduct(a.data(), b.data(), d), InnerProductPortable(a.data(), b.data(), d),
+                1e-3f * (1 + std::abs(InnerProductPortable(a.data(), b.data(), d))))
+        << d;
+  }
 }
 
 TEST(Distance, BinaryKernels) {
