@@ -234,7 +234,7 @@ Status MilvusServiceImpl::FillPartialUpdate(const CollectionRecord& c,
       *fields->Add() = std::move(out);
     }
     return Status::Ok();
-  });
+  }, /*sorted=*/false);
 }
 
 grpc::Status MilvusServiceImpl::Delete(ServerContext* ctx, const mpb::DeleteRequest* req,
@@ -277,7 +277,7 @@ grpc::Status MilvusServiceImpl::Delete(ServerContext* ctx, const mpb::DeleteRequ
         }
         count = static_cast<int64_t>(rows.size());
         return Status::Ok();
-      }));
+      }, /*sorted=*/false));
     }
     Timestamp ts = 0;
     if (count > 0) {
@@ -343,7 +343,7 @@ Status MilvusServiceImpl::RunQuery(ServerContext* ctx, const mpb::QueryRequest& 
     QV_RETURN_IF_ERROR(data_.Store(c)->Read(ts, partitions, f.filter, [&](const std::vector<RowRef>& rows) {
       n = static_cast<int64_t>(rows.size());
       return Status::Ok();
-    }));
+    }, /*sorted=*/false));
     auto* col = resp->add_fields_data();
     col->set_type(spb::DataType::Int64);
     col->set_field_name("count(*)");

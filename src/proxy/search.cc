@@ -191,7 +191,12 @@ class Scorer {
       : field_(field), metric_(metric), dim_(segment::VectorDim(field)) {}
 
   float Score(const QueryVector& q, const RowRef& r) {
-    const FieldData* col = r.chunk->Column(field_.fieldid());
+    // Rows arrive grouped by chunk; look the column up once per chunk.
+    if (r.chunk != last_chunk_) {
+      last_chunk_ = r.chunk;
+      last_col_ = r.chunk->Column(field_.fieldid());
+    }
+    const FieldData* col = last_col_;
     if (!col) return NAN;
     const auto& v = col->vectors();
     using milvus::proto::schema::VectorField;
@@ -246,6 +251,8 @@ class Scorer {
   Metric metric_;
   int64_t dim_;
   std::vector<float> scratch_;
+  const segment::Chunk* last_chunk_ = nullptr;
+  const FieldData* last_col_ = nullptr;
 };
 
 const milvus::proto::schema::FieldSchema* ResolveAnnsField(const CollectionRecord& c,
@@ -375,7 +382,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     AppendOutputColumns(plan, hits, results->mutable_fields_data());
     for (const auto& n : plan.names) results->add_output_fields(n);
     return Status::Ok();
-  });
+  }, /*sorted=*/false);
 }
 
 grpc::Status MilvusServiceImpl::Search(ServerContext* ctx, const mpb::SearchRequest* req,

@@ -38,6 +38,17 @@ Status GrowingStore::Apply(wal::WalEntry&& entry) {
   return ApplyLocked(std::move(entry));
 }
 
+void GrowingStore::KillLocked(const std::string& pk, Timestamp ts, int64_t partition) {
+  auto it = rows_by_pk_.find(pk);
+  if (it == rows_by_pk_.end()) return;
+  for (const RowLoc& r : it->second) {
+    if (r.chunk->ts >= ts) continue;
+    if (partition != 0 && r.chunk->partition_id != partition) continue;
+    Timestamp& dead = r.chunk->dead_at[static_cast<size_t>(r.row)];
+    dead = std::min(dead, ts);
+  }
+}
+
 Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
   std::vector<std::unique_ptr<Chunk>> fresh;
   for (auto& ins : *entry.mutable_inserts()) {
@@ -54,11 +65,15 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
     if (!c->Column(pk_field_id_)) {
       return Status::Corruption("insert entry at ts {} has no primary key column", entry.ts());
     }
+    c->dead_at.assign(static_cast<size_t>(c->num_rows), Chunk::kAlive);
     fresh.push_back(std::move(c));
   }
   if (entry.truncate()) {
     std::erase_if(chunks_, [&](const auto& c) { return c->ts < entry.ts(); });
-    deletes_.clear();
+    rows_by_pk_.clear();
+    for (const auto& c : chunks_) {
+      for (int64_t r = 0; r < c->num_rows; ++r) rows_by_pk_[RowPk(*c, r)].push_back({c.get(), r});
+    }
     pending_deletes_.clear();
   }
   for (const auto& del : entry.deletes()) {
@@ -67,15 +82,16 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
     rec.set_partition_id(del.partition_id());
     *rec.mutable_pks() = del.pks();
     pending_deletes_.push_back(std::move(rec));
-    ForEachPk(del.pks(), [&](std::string key) {
-      auto& v = deletes_[std::move(key)];
-      v.emplace_back(entry.ts(), del.partition_id());
-      // Entries arrive in timestamp order almost always; keep the list sorted regardless.
-      if (v.size() > 1 && v[v.size() - 2].first > v.back().first) std::sort(v.begin(), v.end());
-    });
+    ForEachPk(del.pks(), [&](std::string key) { KillLocked(key, entry.ts(), del.partition_id()); });
   }
   for (auto& c : fresh) {
     c->seq = next_seq_++;
+    for (int64_t r = 0; r < c->num_rows; ++r) {
+      std::string pk = RowPk(*c, r);
+      // A newer row with the same pk replaces the older ones from its timestamp on.
+      KillLocked(pk, c->ts, 0);
+      rows_by_pk_[std::move(pk)].push_back({c.get(), r});
+    }
     chunks_.push_back(std::move(c));
   }
   return Status::Ok();
@@ -143,16 +159,16 @@ Status GrowingStore::LoadSegment(format::SegmentData&& data) {
 void GrowingStore::DropPartition(int64_t partition_id) {
   std::unique_lock lock(mu_);
   std::erase_if(chunks_, [&](const auto& c) { return c->partition_id == partition_id; });
+  for (auto it = rows_by_pk_.begin(); it != rows_by_pk_.end();) {
+    std::erase_if(it->second, [&](const RowLoc& r) { return r.chunk->partition_id == partition_id; });
+    it = it->second.empty() ? rows_by_pk_.erase(it) : std::next(it);
+  }
 }
 
 Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,
-                          const ChunkFilter& filter, const RowsFn& fn) const {
+                          const ChunkFilter& filter, const RowsFn& fn, bool sorted) const {
   std::shared_lock lock(mu_);
-  struct Best {
-    RowRef ref;
-    Timestamp ts;
-  };
-  std::map<std::string, Best> best;
+  std::vector<RowRef> rows;
   std::vector<uint8_t> mask;
   for (const auto& c : chunks_) {
     if (c->ts > ts) continue;
@@ -161,28 +177,28 @@ Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,
       continue;
     }
     mask.assign(static_cast<size_t>(c->num_rows), 1);
+    // Rows dead by `ts` are masked before the filter runs, so it sees only live rows.
+    for (int64_t r = 0; r < c->num_rows; ++r) {
+      if (c->dead_at[static_cast<size_t>(r)] <= ts) mask[static_cast<size_t>(r)] = 0;
+    }
     if (filter) QV_RETURN_IF_ERROR(filter(*c, mask));
     for (int64_t r = 0; r < c->num_rows; ++r) {
-      if (!mask[static_cast<size_t>(r)]) continue;
-      std::string pk = RowPk(*c, r);
-      auto d = deletes_.find(pk);
-      if (d != deletes_.end()) {
-        bool deleted = false;
-        for (const auto& [dts, partition] : d->second) {
-          if (dts > c->ts && dts <= ts && (partition == 0 || partition == c->partition_id)) {
-            deleted = true;
-            break;
-          }
-        }
-        if (deleted) continue;
-      }
-      auto [it, inserted] = best.try_emplace(std::move(pk), Best{{c.get(), r}, c->ts});
-      if (!inserted && c->ts >= it->second.ts) it->second = Best{{c.get(), r}, c->ts};
+      if (mask[static_cast<size_t>(r)]) rows.push_back({c.get(), r});
     }
   }
-  std::vector<RowRef> rows;
-  rows.reserve(best.size());
-  for (const auto& [pk, b] : best) rows.push_back(b.ref);
+  if (sorted) {
+    const int64_t pk = pk_field_id_;
+    std::sort(rows.begin(), rows.end(), [pk](const RowRef& a, const RowRef& b) {
+      const FieldData* ca = a.chunk->Column(pk);
+      const FieldData* cb = b.chunk->Column(pk);
+      if (ca->scalars().has_long_data()) {
+        return ca->scalars().long_data().data(static_cast<int>(a.row)) <
+               cb->scalars().long_data().data(static_cast<int>(b.row));
+      }
+      return ca->scalars().string_data().data(static_cast<int>(a.row)) <
+             cb->scalars().string_data().data(static_cast<int>(b.row));
+    });
+  }
   return fn(rows);
 }
 
@@ -191,7 +207,7 @@ int64_t GrowingStore::RowCount(const std::vector<int64_t>& partitions) const {
   Read(UINT64_MAX, partitions, nullptr, [&](const std::vector<RowRef>& rows) {
     n = static_cast<int64_t>(rows.size());
     return Status::Ok();
-  }).IgnoreError();
+  }, /*sorted=*/false).IgnoreError();
   return n;
 }
 

@@ -1,9 +1,10 @@
 // GrowingStore holds one collection's rows in memory, as immutable chunks (one per applied
-// insert, columns as FieldData), plus delete records (pk, timestamp), and answers reads at a
-// timestamp (MVCC): a row is visible at T when its chunk's timestamp is <= T and no delete of
-// its pk has a timestamp in (row ts, T]. Among visible rows with one pk, the newest wins, so a
-// pk is never returned twice. Filtering is delegated to a caller-supplied function so this
-// folder does not depend on the expression engine.
+// insert, columns as FieldData), and answers reads at a timestamp (MVCC): a row is visible at T
+// when its chunk's timestamp is <= T and it has not died by T. A row dies when a delete of its
+// pk with a later timestamp is applied, or when a newer row with the same pk is applied (so a
+// pk is never returned twice); each row keeps the timestamp of its death, found through a pk
+// index, so reads are a plain scan. Filtering is delegated to a caller-supplied function so
+// this folder does not depend on the expression engine.
 //
 // Thread-safety: Apply takes the write lock; reads take the read lock and never see a half-
 // applied entry (an entry is applied under one lock hold).
@@ -35,6 +36,10 @@ struct Chunk {
   int64_t pk_field_id = 0;
   std::vector<FieldData> columns;
   std::unordered_map<int64_t, int> column_by_field;  // field id -> index in columns
+  // Per row: the timestamp at which it stopped being visible (kAlive while it is). Written
+  // under the store's write lock, read under its read lock.
+  std::vector<Timestamp> dead_at;
+  static constexpr Timestamp kAlive = UINT64_MAX;
 
   const FieldData* Column(int64_t field_id) const {
     auto it = column_by_field.find(field_id);
@@ -65,12 +70,12 @@ class GrowingStore {
   // Removes every row of the partition (DropPartition).
   void DropPartition(int64_t partition_id);
 
-  // Visible rows at `ts` in `partitions` (empty = all) that pass `filter` (may be empty),
-  // deduplicated by pk, in pk order. The chunks stay alive while the store is not mutated;
-  // `fn` runs under the read lock.
+  // Visible rows at `ts` in `partitions` (empty = all) that pass `filter` (may be empty), one
+  // per pk, in pk order when `sorted`, else in storage order. `fn` runs under the read lock,
+  // so the chunks the rows point into stay alive while it runs.
   using RowsFn = std::function<Status(const std::vector<RowRef>& rows)>;
   Status Read(Timestamp ts, const std::vector<int64_t>& partitions, const ChunkFilter& filter,
-              const RowsFn& fn) const;
+              const RowsFn& fn, bool sorted = true) const;
 
   int64_t RowCount(const std::vector<int64_t>& partitions = {}) const;  // visible now
 
@@ -92,15 +97,22 @@ class GrowingStore {
 
   Status ApplyLocked(wal::WalEntry&& entry);
 
+  // Marks rows of `pk` older than `ts` (in `partition`, 0 = any) dead at `ts`.
+  void KillLocked(const std::string& pk, Timestamp ts, int64_t partition);
+
   const int64_t pk_field_id_;
   mutable std::shared_mutex mu_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
+  // pk -> every stored row with that pk (usually one).
+  struct RowLoc {
+    Chunk* chunk;
+    int64_t row;
+  };
+  std::unordered_map<std::string, std::vector<RowLoc>> rows_by_pk_;
   uint64_t next_seq_ = 1;
   uint64_t persisted_seq_ = 0;  // chunks with seq <= this are persisted
   // Delete records applied since the last persist, in apply order.
   std::vector<format::DeleteRecord> pending_deletes_;
-  // pk -> timestamps of its deletes (ascending) with the partition they applied to.
-  std::unordered_map<std::string, std::vector<std::pair<Timestamp, int64_t>>> deletes_;
 };
 
 }  // namespace quiver::segment
