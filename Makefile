@@ -28,8 +28,9 @@ e2e: build
 test: unit e2e
 
 bench: build
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench
 	./$(BUILD_DIR)/bench/insert_bench ./$(BUILD_DIR)/quiver
+	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver
 
 clean:
 	rm -rf $(BUILD_DIR)
