@@ -1,0 +1,47 @@
+// HnswIndex wraps hnswlib's HierarchicalNSW for float vectors under Milvus's metrics (L2 =
+// squared distance, IP, COSINE via normalised vectors and inner product) and scores results in
+// Milvus's convention. hnswlib's exceptions stay inside this adapter.
+//
+// Thread-safety: Search may run concurrently with other searches and with Add (hnswlib locks
+// per node); Add calls must come from one thread at a time. Growing the capacity briefly takes
+// an exclusive lock. hnswlib is compiled for AVX2 here, so the index is only used when the CPU
+// has AVX2 (Supported()); callers fall back to exact search otherwise.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "index/distance.h"
+
+namespace quiver::index {
+
+class HnswIndex {
+ public:
+  static bool Supported();
+  static Result<std::unique_ptr<HnswIndex>> Create(Metric metric, int64_t dim, int m,
+                                                   int ef_construction);
+  ~HnswIndex();
+  HnswIndex(const HnswIndex&) = delete;
+  HnswIndex& operator=(const HnswIndex&) = delete;
+
+  Status Add(const float* vector, uint64_t label);
+  // Up to k nearest (score, label), best first; `ef` is the search list size (>= k).
+  std::vector<std::pair<float, uint64_t>> Search(const float* query, size_t k, size_t ef) const;
+  size_t Size() const;
+  Metric metric() const { return metric_; }
+
+ private:
+  struct Impl;
+  HnswIndex(Metric metric, int64_t dim, std::unique_ptr<Impl> impl);
+
+  Metric metric_;
+  int64_t dim_;
+  mutable std::shared_mutex resize_mu_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace quiver::index
