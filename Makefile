@@ -30,7 +30,8 @@ test: unit e2e
 bench: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench
 	./$(BUILD_DIR)/bench/insert_bench ./$(BUILD_DIR)/quiver
-	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver
+	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 FLAT
+	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 AUTOINDEX
 
 clean:
 	rm -rf $(BUILD_DIR)

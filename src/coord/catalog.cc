@@ -200,9 +200,7 @@ Status Catalog::DropDatabase(const std::string& name) {
   for (const auto& [cid, c] : collections_) {
     if (c.db_id() == id) {
       return Status::FailedPrecondition(
-                 "can not drop database: {}, because there are still collections within it",
-                 name)
-          .About(Subject::kDatabase);
+          "database:{} not empty, must drop all collections before drop database", name);
     }
   }
   storage::WriteBatch b;
@@ -392,14 +390,21 @@ Status Catalog::RenameCollection(const std::string& db_name, const std::string& 
   QV_ASSIGN_OR_RETURN(const DatabaseRecord* db, RequireDatabase(db_name));
   const std::string& target_db_name = new_db_name.empty() ? db_name : new_db_name;
   QV_ASSIGN_OR_RETURN(const DatabaseRecord* target_db, RequireDatabase(target_db_name));
+  if (target_db->id() == db->id() && old_name == new_name) {
+    return Status::InvalidArgument("collection name or database name should be different: invalid parameter");
+  }
+  if (FindAlias(db->id(), old_name)) {
+    return Status::InvalidArgument("unsupported use an alias to rename collection, alias:{}", old_name);
+  }
   const CollectionRecord* c = FindCollection(db->id(), old_name);
   if (!c) {
     return Status::NotFound("collection not found[database={}][collection={}]", db_name, old_name)
         .About(Subject::kCollection);
   }
   if (FindCollection(target_db->id(), new_name)) {
-    return Status::InvalidArgument("duplicated new collection name {}:{} with other collection",
-                                   target_db_name, new_name);
+    return Status::InvalidArgument(
+        "duplicated new collection name {}:{} with other collection name or alias", target_db_name,
+        new_name);
   }
   if (FindAlias(target_db->id(), new_name)) {
     return Status::InvalidArgument("cannot rename collection to an existing alias: {}", new_name)
@@ -410,9 +415,7 @@ Status Catalog::RenameCollection(const std::string& db_name, const std::string& 
   });
   if (target_db->id() != db->id() && has_aliases) {
     return Status::InvalidArgument(
-        "fail to rename collection to different database, must drop all aliases of collection "
-        "{} before rename",
-        old_name);
+        "fail to rename db name, must drop all aliases of this collection before rename");
   }
   CollectionRecord r = *c;
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
@@ -509,8 +512,8 @@ Status Catalog::CreateAlias(const std::string& db_name, const std::string& colle
   std::lock_guard ddl(ddl_mu_);
   QV_ASSIGN_OR_RETURN(const DatabaseRecord* db, RequireDatabase(db_name));
   if (FindCollection(db->id(), alias)) {
-    return Status::InvalidArgument(
-               "cannot create alias, collection already exists with same name: {}", alias)
+    return Status::InvalidArgument("alias and collection name conflict[database={}][alias={}]",
+                                   db_name, alias)
         .About(Subject::kAliasCollectionConflict);
   }
   if (FindAlias(db->id(), collection)) {
@@ -526,8 +529,10 @@ Status Catalog::CreateAlias(const std::string& db_name, const std::string& colle
   }
   if (const AliasRecord* a = FindAlias(db->id(), alias)) {
     if (a->collection_id() == c->id()) return Status::Ok();
-    return Status::AlreadyExists("alias exists and already aliased to another collection, alias: {}",
-                                 alias)
+    std::string other;
+    if (auto it = collections_.find(a->collection_id()); it != collections_.end()) other = it->second.name();
+    return Status::AlreadyExists("{} is alias to another collection: {}: alias already exist[database={}][alias={}]",
+                                 alias, other, db_name, alias)
         .About(Subject::kAlias);
   }
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
@@ -549,8 +554,8 @@ Status Catalog::AlterAlias(const std::string& db_name, const std::string& collec
   std::lock_guard ddl(ddl_mu_);
   QV_ASSIGN_OR_RETURN(const DatabaseRecord* db, RequireDatabase(db_name));
   if (FindCollection(db->id(), alias)) {
-    return Status::InvalidArgument(
-               "cannot alter alias, collection already exists with same name: {}", alias)
+    return Status::InvalidArgument("alias and collection name conflict[database={}][alias={}]",
+                                   db_name, alias)
         .About(Subject::kAliasCollectionConflict);
   }
   const CollectionRecord* c = FindCollection(db->id(), collection);

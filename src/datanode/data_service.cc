@@ -6,6 +6,9 @@
 #include "common/logging.h"
 #include "coord/catalog.h"
 #include "format/segment_file.h"
+#include "index/hnsw_index.h"
+
+#include <algorithm>
 
 namespace quiver::datanode {
 namespace {
@@ -14,6 +17,91 @@ std::string ManifestKey(int64_t collection_id) { return fmt::format("segments/{:
 std::string ObjectPrefix(int64_t collection_id) { return fmt::format("coll-{}/", collection_id); }
 
 }  // namespace
+
+DataService::~DataService() {
+  builder_.request_stop();
+  builder_cv_.notify_all();
+}
+
+std::optional<segment::AnnSpec> DataService::AnnSpecFor(const catalog::CollectionRecord& c,
+                                                        int64_t field_id) {
+  for (const auto& f : c.schema().fields()) {
+    if (f.fieldid() != field_id || f.data_type() != milvus::proto::schema::DataType::FloatVector) continue;
+    for (const auto& idx : c.indexes()) {
+      if (idx.field_id() != field_id) continue;
+      std::string type, metric, m, efc;
+      for (const auto& kv : idx.params()) {
+        if (kv.key() == "index_type") type = kv.value();
+        if (kv.key() == "metric_type") metric = kv.value();
+        if (kv.key() == "M") m = kv.value();
+        if (kv.key() == "efConstruction") efc = kv.value();
+      }
+      bool autoindex = type == "AUTOINDEX";
+      if (!autoindex && !type.starts_with("HNSW")) return std::nullopt;
+      segment::AnnSpec spec;
+      spec.field_id = field_id;
+      if (!index::ParseMetric(metric, &spec.metric) || spec.metric == index::Metric::kHamming ||
+          spec.metric == index::Metric::kJaccard || spec.metric == index::Metric::kBm25) {
+        return std::nullopt;
+      }
+      // Milvus's defaults: AUTOINDEX resolves to HNSW M=18, efConstruction=240; HNSW without
+      // parameters uses M=30, efConstruction=360.
+      spec.m = m.empty() ? (autoindex ? 18 : 30) : std::atoi(m.c_str());
+      spec.ef_construction = efc.empty() ? (autoindex ? 240 : 360) : std::atoi(efc.c_str());
+      spec.signature = fmt::format("{}|{}|{}|{}|{}", idx.id(), type, metric, spec.m, spec.ef_construction);
+      return spec;
+    }
+  }
+  return std::nullopt;
+}
+
+void DataService::StartIndexBuilder(CollectionsFn collections) {
+  if (!index::HnswIndex::Supported()) {
+    QV_LOG_WARN("CPU without AVX2: HNSW indexes are not built, searches are exact scans");
+    return;
+  }
+  builder_ = std::jthread([this, collections = std::move(collections)](std::stop_token stop) {
+    BuildLoop(stop, collections);
+  });
+}
+
+void DataService::BuildLoop(std::stop_token stop, CollectionsFn collections) {
+  while (!stop.stop_requested()) {
+    bool progressed = false;
+    for (const auto& c : collections()) {
+      bool loaded = c.load_status() == catalog::LOAD_LOADED ||
+                    std::any_of(c.partitions().begin(), c.partitions().end(),
+                                [](const auto& p) { return p.loaded(); });
+      std::shared_ptr<Collection> col;
+      {
+        std::lock_guard lock(mu_);
+        auto it = collections_.find(c.id());
+        if (it != collections_.end()) col = it->second;
+      }
+      if (!col) continue;
+      for (const auto& f : c.schema().fields()) {
+        if (f.data_type() != milvus::proto::schema::DataType::FloatVector) continue;
+        auto spec = AnnSpecFor(c, f.fieldid());
+        if (!spec || !loaded) {
+          col->store->DropAnn(f.fieldid());
+          continue;
+        }
+        auto added = col->store->BuildAnnStep(*spec, 20000);
+        if (!added.ok()) {
+          QV_LOG_WARN("collection {} field {}: index build failed: {}", c.name(), f.name(),
+                      added.status().ToString());
+          continue;
+        }
+        progressed |= *added > 0;
+        if (stop.stop_requested()) return;
+      }
+    }
+    if (progressed) continue;
+    std::unique_lock lock(builder_mu_);
+    builder_cv_.wait_for(lock, stop, std::chrono::milliseconds(500), [&] { return builder_wake_; });
+    builder_wake_ = false;
+  }
+}
 
 int64_t PrimaryKeyFieldId(const catalog::CollectionRecord& c) {
   for (const auto& f : c.schema().fields()) {
@@ -190,6 +278,11 @@ Result<Timestamp> DataService::Write(const catalog::CollectionRecord& c, wal::Wa
   QV_ASSIGN_OR_RETURN(storage::Lsn lsn, log_.Append(ChannelName(c.id()), bytes));
   col->last_lsn = lsn;
   QV_RETURN_IF_ERROR(col->store->Apply(std::move(entry)));
+  {
+    std::lock_guard wake(builder_mu_);
+    builder_wake_ = true;
+  }
+  builder_cv_.notify_one();
   // The write is durable and visible; a failed flush here is retried by the next one.
   if (truncate) {
     FlushLocked(c.id(), *col, /*reset=*/true).IgnoreError();

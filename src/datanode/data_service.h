@@ -22,7 +22,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <condition_variable>
+#include <functional>
 #include <set>
+#include <stop_token>
+#include <thread>
 
 #include "catalog.pb.h"
 #include "coord/tso.h"
@@ -44,6 +48,20 @@ class DataService {
   DataService(storage::LogStore& log, storage::ObjectStore& objects, storage::MetaStore& meta,
               coord::Tso& tso, coord::IdAllocator& ids, DataOptions options = {})
       : log_(log), objects_(objects), meta_(meta), tso_(tso), ids_(ids), options_(options) {}
+  ~DataService();
+  DataService(const DataService&) = delete;
+  DataService& operator=(const DataService&) = delete;
+
+  // Starts the background ANN builder: each round it lists the catalog's collections and adds
+  // newly applied rows of loaded collections to the HNSW index of every float-vector field
+  // whose index definition asks for one (HNSW*, AUTOINDEX). Searches use the index for the
+  // rows it covers and scan the rest exactly.
+  using CollectionsFn = std::function<std::vector<catalog::CollectionRecord>()>;
+  void StartIndexBuilder(CollectionsFn collections);
+
+  // The ANN index a field's definition calls for, if any.
+  static std::optional<segment::AnnSpec> AnnSpecFor(const catalog::CollectionRecord& c,
+                                                    int64_t field_id);
 
   Status Recover(const std::vector<catalog::CollectionRecord>& live);
 
@@ -79,9 +97,15 @@ class DataService {
   coord::Tso& tso_;
   coord::IdAllocator& ids_;
   const DataOptions options_;
+  void BuildLoop(std::stop_token stop, CollectionsFn collections);
+
   std::mutex mu_;  // guards collections_
+  std::mutex builder_mu_;
+  std::condition_variable_any builder_cv_;
+  bool builder_wake_ = false;  // guarded by builder_mu_
   // shared so a writer in flight keeps its collection alive across a concurrent drop
   std::map<int64_t, std::shared_ptr<Collection>> collections_;
+  std::jthread builder_;  // last member: stopped and joined first
 };
 
 int64_t PrimaryKeyFieldId(const catalog::CollectionRecord& c);

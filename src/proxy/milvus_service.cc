@@ -104,8 +104,7 @@ grpc::Status MilvusServiceImpl::AllocTimestamp(ServerContext*, const mpb::AllocT
 
 grpc::Status MilvusServiceImpl::CreateDatabase(ServerContext*, const mpb::CreateDatabaseRequest* req,
                                                cpb::Status* resp) {
-  Status st = ValidateName(req->db_name(), "database name", limits_);
-  if (!st.ok()) st = Status(st.code(), st.message()).About(Subject::kDatabase);
+  Status st = ValidateDatabaseName(req->db_name(), limits_);
   if (st.ok()) st = catalog_.CreateDatabase(req->db_name(), ToKeyValues(req->properties()));
   return Reply(st, resp);
 }
@@ -308,6 +307,10 @@ grpc::Status MilvusServiceImpl::ShowCollections(ServerContext* ctx,
   if (req->collection_names_size() > 0) {
     for (const auto& name : req->collection_names()) {
       auto c = catalog_.GetCollection(db, name);
+      if (!c.ok() && req->type() != mpb::ShowType::InMemory &&
+          c.status().Is(StatusCode::kNotFound, Subject::kCollection)) {
+        continue;  // Milvus lists only the names that exist
+      }
       if (!c.ok()) return Reply(c.status(), resp->mutable_status());
       if (req->type() == mpb::ShowType::InMemory && !AnyLoaded(*c)) {
         return Reply(CollectionNotLoaded(*c), resp->mutable_status());
@@ -330,9 +333,7 @@ grpc::Status MilvusServiceImpl::RenameCollection(ServerContext* ctx,
   auto run = [&]() -> Status {
     QV_RETURN_IF_ERROR(ValidateCollectionName(req->oldname(), limits_));
     QV_RETURN_IF_ERROR(ValidateCollectionName(req->newname(), limits_));
-    if (!req->newdbname().empty()) {
-      QV_RETURN_IF_ERROR(ValidateName(req->newdbname(), "database name", limits_));
-    }
+    if (!req->newdbname().empty()) QV_RETURN_IF_ERROR(ValidateDatabaseName(req->newdbname(), limits_));
     return catalog_.RenameCollection(DbOf(ctx, req->db_name()), req->oldname(),
                                      req->newdbname(), req->newname());
   };
@@ -657,7 +658,11 @@ grpc::Status MilvusServiceImpl::CreateIndex(ServerContext* ctx, const mpb::Creat
                            });
         if (idx.field_id() == field_id) {
           if (idx.name() == index_name && same_params) return Status::Ok();  // idempotent
-          return InvalidParam("at most one distinct index is allowed per field");
+          if (idx.name() != index_name) {
+            return Status::InvalidArgument(
+                "CreateIndex failed: creating multiple indexes on same field is not supported");
+          }
+          return Status::InvalidArgument("CreateIndex failed: at most one distinct index is allowed per field");
         }
         if (idx.name() == index_name) {
           return InvalidParam("index name {} already exists on another field", index_name);
@@ -695,9 +700,14 @@ Status MilvusServiceImpl::DescribeIndexes(const std::string& db, const std::stri
     *d->mutable_params() = idx.params();
     for (const auto& p : idx.properties()) *d->add_params() = p;
     d->set_field_name(f->name());
-    d->set_indexed_rows(0);
-    d->set_total_rows(0);
-    d->set_pending_index_rows(0);
+    // Rows the background builder has put into the field's ANN index, against all rows. The
+    // state stays Finished: like Milvus's growing data, unindexed rows are searched exactly.
+    auto store = data_.Store(c);
+    int64_t total = store->RowCount();
+    int64_t indexed = datanode::DataService::AnnSpecFor(c, f->fieldid()) ? store->AnnRows(f->fieldid()) : 0;
+    d->set_indexed_rows(std::min(indexed, total));
+    d->set_total_rows(total);
+    d->set_pending_index_rows(std::max<int64_t>(0, total - indexed));
     // Nothing is waiting to be built while the collection holds no sealed data.
     d->set_state(cpb::IndexState::Finished);
   }
@@ -762,10 +772,8 @@ grpc::Status MilvusServiceImpl::DropIndex(ServerContext* ctx, const mpb::DropInd
                              ? (f && f->name() == req->field_name())
                              : idx.name() == req->index_name();
             if (!match) continue;
-            if (AnyLoaded(c)) {
-              return Status::FailedPrecondition(
-                         "index cannot be dropped, collection is loaded, please release it first")
-                  .About(Subject::kIndex);
+            if (AnyLoaded(c) && f && IsVectorType(f->data_type())) {
+              return InvalidParam("vector index cannot be dropped on loaded collection: {}", c.id());
             }
             indexes->DeleteSubrange(i, 1);
             return Status::Ok();
@@ -783,8 +791,8 @@ grpc::Status MilvusServiceImpl::AlterIndex(ServerContext* ctx, const mpb::AlterI
       return InvalidParam("cannot provide both DeleteKeys and ExtraParams");
     }
     for (const auto& kv : req->extra_params()) {
-      if (kv.key() != "mmap.enabled") {
-        return InvalidParam("{} is not a configurable index property", kv.key());
+      if (kv.key() != "mmap.enabled" && kv.key() != "indexoffsetcache.enabled" && kv.key() != "warmup") {
+        return InvalidParam("{} is not a configable index property", kv.key());
       }
       QV_RETURN_IF_ERROR(ValidateProperty(kv.key(), kv.value()));
     }
@@ -795,7 +803,8 @@ grpc::Status MilvusServiceImpl::AlterIndex(ServerContext* ctx, const mpb::AlterI
             if (AnyLoaded(c)) {
               return Status::FailedPrecondition(
                          "can't alter index on loaded collection, please release the collection "
-                         "first")
+                         "first: collection already loaded[collection={}]",
+                         c.name())
                   .About(Subject::kIndex);
             }
             auto* props = idx.mutable_properties();
@@ -838,9 +847,12 @@ Status CheckLoadable(const CollectionRecord& c) {
                                [&](const auto& idx) { return idx.field_id() == f.fieldid(); });
     if (!indexed) missing.push_back(f.name());
   }
+  if (c.indexes_size() == 0) {
+    return Status::NotFound("index not found[collection={}]", c.name()).About(Subject::kIndex);
+  }
   if (!missing.empty()) {
-    return InvalidParam("there is no vector index on field: [{}], please create index firstly",
-                        fmt::join(missing, " "));
+    return Status::InvalidArgument("there is no vector index on field: [{}], please create index firstly",
+                                   fmt::join(missing, " "));
   }
   return Status::Ok();
 }
@@ -890,7 +902,9 @@ grpc::Status MilvusServiceImpl::LoadPartitions(ServerContext* ctx,
                                                const mpb::LoadPartitionsRequest* req,
                                                cpb::Status* resp) {
   auto run = [&]() -> Status {
-    if (req->partition_names_size() == 0) return InvalidParam("partition names should not be empty");
+    if (req->partition_names_size() == 0) {
+      return Status::InvalidArgument("failed to load partition, due to no partition specified");
+    }
     return catalog_.EditCollection(
         DbOf(ctx, req->db_name()), req->collection_name(), [&](CollectionRecord& c) -> Status {
           QV_RETURN_IF_ERROR(CheckLoadable(c));
@@ -958,6 +972,8 @@ grpc::Status MilvusServiceImpl::GetLoadState(ServerContext* ctx,
     resp->set_state(cpb::LoadState::LoadStateLoaded);
   } else if (p.status().code() == StatusCode::kFailedPrecondition) {
     resp->set_state(cpb::LoadState::LoadStateNotLoad);
+  } else if (p.status().Is(StatusCode::kNotFound, Subject::kCollection)) {
+    resp->set_state(cpb::LoadState::LoadStateNotExist);  // Milvus answers success here
   } else {
     resp->set_state(cpb::LoadState::LoadStateNotExist);
     return Reply(p.status(), resp->mutable_status());

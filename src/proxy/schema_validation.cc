@@ -169,17 +169,38 @@ const char* DataTypeName(DataType t) {
 Status ValidateName(std::string_view name, std::string_view kind, const SchemaLimits& limits) {
   if (name.empty()) return InvalidParam("{} should not be empty", kind);
   if (static_cast<int>(name.size()) > limits.max_name_length) {
-    return InvalidParam("Invalid {}: {}. the length of a {} must be less than {} characters",
+    return InvalidParam("Invalid {}: {}.  the length of a {} must be less than {} characters",
                         kind, name, kind, limits.max_name_length);
   }
   if (name[0] != '_' && !IsAlpha(name[0])) {
-    return InvalidParam("Invalid {}: {}. the first character of a {} must be an underscore or letter",
+    return InvalidParam("Invalid {}: {}.  the first character of a {} must be an underscore or letter.",
                         kind, name, kind);
   }
   for (char c : name.substr(1)) {
     if (c != '_' && !IsAlpha(c) && !IsDigit(c)) {
-      return InvalidParam("Invalid {}: {}. {} can only contain numbers, letters and underscores",
+      return InvalidParam("Invalid {}: {}.  {} can only contain numbers, letters and underscores.",
                           kind, name, kind);
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateDatabaseName(std::string_view name, const SchemaLimits& limits) {
+  auto bad = [&](std::string_view why) {
+    return Status::InvalidArgument("{}: invalid database name[database={}]", why, name)
+        .About(Subject::kDatabase);
+  };
+  if (name.empty()) return bad("database name couldn't be empty");
+  if (static_cast<int>(name.size()) > limits.max_name_length) {
+    return bad(fmt::format("the length of a database name must be less than {} characters",
+                           limits.max_name_length));
+  }
+  if (name[0] != '_' && !IsAlpha(name[0])) {
+    return bad("the first character of a database name must be an underscore or letter");
+  }
+  for (char c : name.substr(1)) {
+    if (c != '_' && !IsAlpha(c) && !IsDigit(c)) {
+      return bad("database name can only contain numbers, letters and underscores");
     }
   }
   return Status::Ok();

@@ -15,7 +15,7 @@ namespace quiver::proxy {
 struct SchemaLimits {
   int max_name_length = 255;
   int max_fields = 64;
-  int max_vector_fields = 4;
+  int max_vector_fields = 10;
   int max_dim = 32768;
   int max_varchar_length = 65535;
   int max_array_capacity = 4096;
@@ -35,6 +35,8 @@ Status InvalidParam(fmt::format_string<Args...> f, Args&&... args) {
 // name", "database name", "index name".
 Status ValidateName(std::string_view name, std::string_view kind, const SchemaLimits& limits = {});
 Status ValidateCollectionName(std::string_view name, const SchemaLimits& limits = {});
+// Database names: Milvus's code 802 ("invalid database name").
+Status ValidateDatabaseName(std::string_view name, const SchemaLimits& limits = {});
 
 bool IsVectorType(milvus::proto::schema::DataType t);
 bool IsDenseVectorType(milvus::proto::schema::DataType t);

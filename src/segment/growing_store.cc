@@ -69,6 +69,8 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
     fresh.push_back(std::move(c));
   }
   if (entry.truncate()) {
+    ann_.clear();
+    ++generation_;
     std::erase_if(chunks_, [&](const auto& c) { return c->ts < entry.ts(); });
     rows_by_pk_.clear();
     for (const auto& c : chunks_) {
@@ -158,6 +160,8 @@ Status GrowingStore::LoadSegment(format::SegmentData&& data) {
 
 void GrowingStore::DropPartition(int64_t partition_id) {
   std::unique_lock lock(mu_);
+  ann_.clear();
+  ++generation_;
   std::erase_if(chunks_, [&](const auto& c) { return c->partition_id == partition_id; });
   for (auto it = rows_by_pk_.begin(); it != rows_by_pk_.end();) {
     std::erase_if(it->second, [&](const RowLoc& r) { return r.chunk->partition_id == partition_id; });
@@ -165,17 +169,17 @@ void GrowingStore::DropPartition(int64_t partition_id) {
   }
 }
 
-Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,
-                          const ChunkFilter& filter, const RowsFn& fn, bool sorted) const {
-  std::shared_lock lock(mu_);
-  std::vector<RowRef> rows;
-  std::vector<uint8_t> mask;
+Status GrowingStore::ScanLocked(Timestamp ts, const std::vector<int64_t>& partitions,
+                                const ChunkFilter& filter, std::vector<RowRef>* rows,
+                                ChunkMasks* masks) const {
+  std::vector<uint8_t> local;
   for (const auto& c : chunks_) {
     if (c->ts > ts) continue;
     if (!partitions.empty() &&
         std::find(partitions.begin(), partitions.end(), c->partition_id) == partitions.end()) {
       continue;
     }
+    std::vector<uint8_t>& mask = masks ? (*masks)[c.get()] : local;
     mask.assign(static_cast<size_t>(c->num_rows), 1);
     // Rows dead by `ts` are masked before the filter runs, so it sees only live rows.
     for (int64_t r = 0; r < c->num_rows; ++r) {
@@ -183,9 +187,93 @@ Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,
     }
     if (filter) QV_RETURN_IF_ERROR(filter(*c, mask));
     for (int64_t r = 0; r < c->num_rows; ++r) {
-      if (mask[static_cast<size_t>(r)]) rows.push_back({c.get(), r});
+      if (mask[static_cast<size_t>(r)]) rows->push_back({c.get(), r});
     }
   }
+  return Status::Ok();
+}
+
+Status GrowingStore::ReadForSearch(Timestamp ts, const std::vector<int64_t>& partitions,
+                                   const ChunkFilter& filter, int64_t field_id,
+                                   const SearchRowsFn& fn) const {
+  std::shared_lock lock(mu_);
+  std::vector<RowRef> rows;
+  ChunkMasks masks;
+  QV_RETURN_IF_ERROR(ScanLocked(ts, partitions, filter, &rows, &masks));
+  AnnView view;
+  auto it = ann_.find(field_id);
+  if (it != ann_.end() && it->second->hnsw) {
+    view.hnsw = it->second->hnsw.get();
+    view.labels = &it->second->labels;
+    view.indexed_seq = it->second->indexed_seq;
+  }
+  return fn(rows, masks, view);
+}
+
+Result<int64_t> GrowingStore::BuildAnnStep(const AnnSpec& spec, int64_t max_rows) {
+  std::shared_ptr<AnnState> st;
+  std::vector<float> vectors;
+  std::vector<RowRef> refs;
+  uint64_t last_seq = 0, gen = 0;
+  int64_t dim = 0;
+  {
+    std::unique_lock lock(mu_);
+    auto& slot = ann_[spec.field_id];
+    if (!slot || slot->spec.signature != spec.signature) {
+      auto fresh = std::make_shared<AnnState>();
+      fresh->spec = spec;
+      slot = fresh;
+    }
+    st = slot;
+    gen = generation_;
+    last_seq = st->indexed_seq;
+    for (const auto& c : chunks_) {
+      if (c->seq <= st->indexed_seq) continue;
+      if (static_cast<int64_t>(refs.size()) >= max_rows) break;
+      const FieldData* col = c->Column(spec.field_id);
+      last_seq = c->seq;
+      if (!col || !col->vectors().has_float_vector()) continue;
+      dim = col->vectors().dim();
+      const auto& data = col->vectors().float_vector().data();
+      vectors.insert(vectors.end(), data.begin(), data.end());
+      for (int64_t r = 0; r < c->num_rows; ++r) refs.push_back({c.get(), r});
+    }
+    // Created under the lock: readers look at st->hnsw under the read lock.
+    if (!st->hnsw && dim > 0) {
+      QV_ASSIGN_OR_RETURN(st->hnsw, index::HnswIndex::Create(spec.metric, dim, spec.m, spec.ef_construction));
+    }
+  }
+  if (last_seq == st->indexed_seq) return int64_t{0};
+  // Only this thread appends to st->labels, so its size is the next label; readers see new
+  // labels only after the publish below and ignore hnsw hits beyond it.
+  const uint64_t base = st->labels.size();
+  for (size_t i = 0; i < refs.size(); ++i) {
+    QV_RETURN_IF_ERROR(st->hnsw->Add(vectors.data() + i * static_cast<size_t>(dim), base + i));
+  }
+  std::unique_lock lock(mu_);
+  auto it = ann_.find(spec.field_id);
+  if (generation_ != gen || it == ann_.end() || it->second != st) return int64_t{0};  // reset meanwhile
+  st->labels.insert(st->labels.end(), refs.begin(), refs.end());
+  st->indexed_seq = last_seq;
+  return static_cast<int64_t>(std::max<size_t>(refs.size(), 1));
+}
+
+void GrowingStore::DropAnn(int64_t field_id) {
+  std::unique_lock lock(mu_);
+  ann_.erase(field_id);
+}
+
+int64_t GrowingStore::AnnRows(int64_t field_id) const {
+  std::shared_lock lock(mu_);
+  auto it = ann_.find(field_id);
+  return it == ann_.end() ? 0 : static_cast<int64_t>(it->second->labels.size());
+}
+
+Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,
+                          const ChunkFilter& filter, const RowsFn& fn, bool sorted) const {
+  std::shared_lock lock(mu_);
+  std::vector<RowRef> rows;
+  QV_RETURN_IF_ERROR(ScanLocked(ts, partitions, filter, &rows, nullptr));
   if (sorted) {
     const int64_t pk = pk_field_id_;
     std::sort(rows.begin(), rows.end(), [pk](const RowRef& a, const RowRef& b) {
@@ -204,7 +292,7 @@ Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,
 
 int64_t GrowingStore::RowCount(const std::vector<int64_t>& partitions) const {
   int64_t n = 0;
-  Read(UINT64_MAX, partitions, nullptr, [&](const std::vector<RowRef>& rows) {
+  Read(Chunk::kAlive - 1, partitions, nullptr, [&](const std::vector<RowRef>& rows) {
     n = static_cast<int64_t>(rows.size());
     return Status::Ok();
   }, /*sorted=*/false).IgnoreError();

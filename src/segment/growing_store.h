@@ -20,6 +20,7 @@
 
 #include "common/status.h"
 #include "common/timestamp.h"
+#include "index/hnsw_index.h"
 #include "schema.pb.h"
 #include "segment.pb.h"
 #include "wal.pb.h"
@@ -55,6 +56,25 @@ struct RowRef {
 // Marks which rows of a chunk pass the filter (mask[i] != 0). Called once per chunk.
 using ChunkFilter = std::function<Status(const Chunk& chunk, std::vector<uint8_t>& mask)>;
 
+// Which ANN index to keep over one float-vector field (from the field's index definition).
+struct AnnSpec {
+  int64_t field_id = 0;
+  index::Metric metric = index::Metric::kL2;
+  int m = 16;
+  int ef_construction = 200;
+  std::string signature;  // changes when the definition changes, forcing a rebuild
+};
+
+// What a search sees of an ANN index, under the store's read lock.
+struct AnnView {
+  const index::HnswIndex* hnsw = nullptr;
+  const std::vector<RowRef>* labels = nullptr;  // label -> row; labels past the end are ignored
+  uint64_t indexed_seq = 0;                     // chunks with seq <= this are in the index
+};
+
+// Rows that passed visibility and the filter, per chunk.
+using ChunkMasks = std::unordered_map<const Chunk*, std::vector<uint8_t>>;
+
 // Encodes a pk (int64 or string) as one comparable, hashable key.
 std::string PkKey(int64_t pk);
 std::string PkKey(const std::string& pk);
@@ -79,6 +99,19 @@ class GrowingStore {
 
   int64_t RowCount(const std::vector<int64_t>& partitions = {}) const;  // visible now
 
+  // Like Read (unsorted), also handing `fn` the per-chunk masks and the ANN view of `field_id`.
+  using SearchRowsFn =
+      std::function<Status(const std::vector<RowRef>& rows, const ChunkMasks& masks, const AnnView& ann)>;
+  Status ReadForSearch(Timestamp ts, const std::vector<int64_t>& partitions, const ChunkFilter& filter,
+                       int64_t field_id, const SearchRowsFn& fn) const;
+
+  // Background index building: adds the next whole chunks (about `max_rows` rows) to the ANN
+  // index described by `spec`, creating or replacing it when the spec changed. Returns the
+  // number of rows added (0 when the index is complete). One caller at a time.
+  Result<int64_t> BuildAnnStep(const AnnSpec& spec, int64_t max_rows);
+  void DropAnn(int64_t field_id);
+  int64_t AnnRows(int64_t field_id) const;
+
   // Persistence: what was applied since the last MarkPersisted (chunks and delete records),
   // as segment data, with a watermark to pass back once that data is durable elsewhere.
   struct Unpersisted {
@@ -97,6 +130,16 @@ class GrowingStore {
 
   Status ApplyLocked(wal::WalEntry&& entry);
 
+  struct AnnState {
+    AnnSpec spec;
+    std::unique_ptr<index::HnswIndex> hnsw;
+    std::vector<RowRef> labels;
+    uint64_t indexed_seq = 0;
+  };
+  // Runs the visibility + filter scan; fills `masks` when given.
+  Status ScanLocked(Timestamp ts, const std::vector<int64_t>& partitions, const ChunkFilter& filter,
+                    std::vector<RowRef>* rows, ChunkMasks* masks) const;
+
   // Marks rows of `pk` older than `ts` (in `partition`, 0 = any) dead at `ts`.
   void KillLocked(const std::string& pk, Timestamp ts, int64_t partition);
 
@@ -109,6 +152,9 @@ class GrowingStore {
     int64_t row;
   };
   std::unordered_map<std::string, std::vector<RowLoc>> rows_by_pk_;
+  // ANN indexes by field id; cleared whenever chunks are removed (their rows are referenced).
+  std::map<int64_t, std::shared_ptr<AnnState>> ann_;
+  uint64_t generation_ = 0;  // bumped when chunks are removed
   uint64_t next_seq_ = 1;
   uint64_t persisted_seq_ = 0;  // chunks with seq <= this are persisted
   // Delete records applied since the last persist, in apply order.

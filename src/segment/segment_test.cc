@@ -160,6 +160,7 @@ TEST(GrowingStore, DeletedAtT7VisibleAtT6NotT8) {
   EXPECT_EQ(VisiblePks(s, 4), (std::vector<int64_t>{}));
   EXPECT_EQ(VisiblePks(s, 6), (std::vector<int64_t>{1, 2, 3}));
   EXPECT_EQ(VisiblePks(s, 8), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(s.RowCount(), 2);
 }
 
 TEST(GrowingStore, UpsertAtOneTimestampKeepsOnlyNewRow) {
@@ -214,6 +215,58 @@ TEST(GrowingStore, NegativePksSortNumerically) {
   GrowingStore s(100);
   ASSERT_TRUE(s.Apply(InsertEntry(5, {5, -3, 0, -100})).ok());
   EXPECT_EQ(VisiblePks(s, 6), (std::vector<int64_t>{-100, -3, 0, 5}));
+}
+
+}  // namespace
+}  // namespace quiver::segment
+
+namespace quiver::segment {
+namespace {
+
+wal::WalEntry VectorEntry(Timestamp ts, int64_t first, int n, int dim) {
+  wal::WalEntry e = InsertEntry(ts, {});
+  auto* ins = e.mutable_inserts(0);
+  ins->set_num_rows(n);
+  auto* pk = ins->mutable_columns(0);
+  auto* v = ins->add_columns();
+  v->set_field_id(101);
+  v->set_type(DataType::FloatVector);
+  v->mutable_vectors()->set_dim(dim);
+  for (int i = 0; i < n; ++i) {
+    pk->mutable_scalars()->mutable_long_data()->add_data(first + i);
+    for (int d = 0; d < dim; ++d) v->mutable_vectors()->mutable_float_vector()->add_data(static_cast<float>(first + i));
+  }
+  return e;
+}
+
+TEST(GrowingStore, AnnIndexCoversChunksInStepsAndResetsOnTruncate) {
+  if (!index::HnswIndex::Supported()) GTEST_SKIP() << "no AVX2";
+  GrowingStore s(100);
+  ASSERT_TRUE(s.Apply(VectorEntry(5, 0, 50, 4)).ok());
+  ASSERT_TRUE(s.Apply(VectorEntry(6, 50, 50, 4)).ok());
+  AnnSpec spec;
+  spec.field_id = 101;
+  spec.signature = "hnsw";
+  EXPECT_EQ(*s.BuildAnnStep(spec, 10), 50);  // whole chunks: the first one
+  EXPECT_EQ(s.AnnRows(101), 50);
+  EXPECT_EQ(*s.BuildAnnStep(spec, 1000), 50);
+  EXPECT_EQ(*s.BuildAnnStep(spec, 1000), 0);
+  ASSERT_TRUE(s.ReadForSearch(10, {}, nullptr, 101, [&](const std::vector<RowRef>& rows,
+                                                        const ChunkMasks& masks, const AnnView& ann) {
+    EXPECT_EQ(rows.size(), 100u);
+    EXPECT_NE(ann.hnsw, nullptr);
+    float q[4] = {42, 42, 42, 42};
+    auto hits = ann.hnsw->Search(q, 1, 16);
+    EXPECT_EQ((*ann.labels)[hits[0].second].row, 42);
+    return Status::Ok();
+  }).ok());
+  wal::WalEntry t;
+  t.set_ts(7);
+  t.set_truncate(true);
+  ASSERT_TRUE(s.Apply(std::move(t)).ok());
+  EXPECT_EQ(s.AnnRows(101), 0);
+  spec.signature = "hnsw2";
+  EXPECT_EQ(*s.BuildAnnStep(spec, 1000), 0);
 }
 
 }  // namespace

@@ -54,6 +54,13 @@ class DirLock {
 };
 
 int Serve(const ServerConfig& config) {
+  // Block the stop signals before any thread starts (threads inherit the mask); one thread
+  // waits for them below.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   // Logs go to stderr; stdout stays free for the user.
   spdlog::set_default_logger(spdlog::stderr_color_mt("quiver"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
@@ -105,14 +112,8 @@ int Serve(const ServerConfig& config) {
     QV_LOG_ERROR("recovery failed, refusing to serve: {}", st.ToString());
     return 1;
   }
+  data.StartIndexBuilder([&catalog] { return (*catalog)->ListAllCollections(); });
   proxy::MilvusServiceImpl service(**catalog, **tso, data);
-
-  // Block the stop signals in every thread; one thread waits for them.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
