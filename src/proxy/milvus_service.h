@@ -80,6 +80,7 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
   grpc::Status Delete(ServerContext*, const mpb::DeleteRequest*, mpb::MutationResult*) override;
   grpc::Status Query(ServerContext*, const mpb::QueryRequest*, mpb::QueryResults*) override;
   grpc::Status Search(ServerContext*, const mpb::SearchRequest*, mpb::SearchResults*) override;
+  grpc::Status HybridSearch(ServerContext*, const mpb::HybridSearchRequest*, mpb::SearchResults*) override;
   grpc::Status Flush(ServerContext*, const mpb::FlushRequest*, mpb::FlushResponse*) override;
   grpc::Status TruncateCollection(ServerContext*, const mpb::TruncateCollectionRequest*, mpb::TruncateCollectionResponse*) override;
   grpc::Status ManualCompaction(ServerContext*, const mpb::ManualCompactionRequest*, mpb::ManualCompactionResponse*) override;
