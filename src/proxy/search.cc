@@ -33,6 +33,8 @@ struct SearchParams {
   std::optional<double> radius;
   std::optional<double> range_filter;
   std::string group_by_field;
+  int64_t group_size = 1;
+  bool strict_group_size = false;
   // HNSW search list size when the request names none: high enough for ~0.95 recall@10 on
   // hard (uniform 128-d) data; users trade it down with `ef`.
   size_t ef = 256;
@@ -80,6 +82,12 @@ Result<SearchParams> ParseSearchParams(
   QV_ASSIGN_OR_RETURN(p.radius, num("radius"));
   QV_ASSIGN_OR_RETURN(p.range_filter, num("range_filter"));
   p.group_by_field = get("group_by_field").value_or("");
+  QV_RETURN_IF_ERROR(get_int("group_size", &p.group_size));
+  if (p.group_size <= 0 || p.group_size > 1024) {
+    return InvalidParam("group_size [{}] is invalid, it should be in range [1, 1024]", p.group_size);
+  }
+  auto strict = get("strict_group_size").value_or("false");
+  p.strict_group_size = strict == "true" || strict == "True" || strict == "1";
   int64_t ef = 0;
   QV_RETURN_IF_ERROR(get_int("ef", &ef));
   if (ef < 0) return InvalidParam("ef [{}] is invalid", ef);
@@ -290,7 +298,20 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
   QV_ASSIGN_OR_RETURN(CollectionRecord c, catalog_.GetCollection(db, req.collection_name()));
   if (!AnyLoaded(c)) return CollectionNotLoaded(c);
   QV_ASSIGN_OR_RETURN(SearchParams sp, ParseSearchParams(req.search_params()));
-  if (!sp.group_by_field.empty()) return Status::Unimplemented("grouping search is not supported yet");
+  const milvus::proto::schema::FieldSchema* group_field = nullptr;
+  if (!sp.group_by_field.empty()) {
+    group_field = FindField(c, sp.group_by_field);
+    if (!group_field) return InvalidParam("failed to get field schema by name: fieldName({}) not found", sp.group_by_field);
+    using milvus::proto::schema::DataType;
+    switch (group_field->data_type()) {
+      case DataType::Bool: case DataType::Int8: case DataType::Int16: case DataType::Int32:
+      case DataType::Int64: case DataType::VarChar:
+        break;
+      default:
+        return InvalidParam("group by field {} of type {} is not supported", group_field->name(),
+                            DataTypeName(group_field->data_type()));
+    }
+  }
   if (req.search_input_case() != mpb::SearchRequest::kPlaceholderGroup) {
     return Status::Unimplemented("search by primary keys is not supported yet");
   }
@@ -350,7 +371,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     // exact) and for range searches.
     std::vector<RowRef> scan;
     size_t covered = 0;
-    const bool use_ann_index = ann.hnsw && !sp.radius && ann.labels->size() >= 1000;
+    const bool use_ann_index = ann.hnsw && !sp.radius && !group_field && ann.labels->size() >= 1000;
     if (use_ann_index) {
       for (const RowRef& r : rows) {
         if (r.chunk->seq <= ann.indexed_seq) ++covered;
@@ -405,17 +426,50 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           }
         }
       }
-      size_t keep = std::min(scored.size(), static_cast<size_t>(want));
-      std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(), better);
+      std::vector<std::pair<float, RowRef>> chosen;
+      if (group_field) {
+        // Best-first over every candidate: a row joins its group while the group has room;
+        // a new group opens while fewer than `want` groups exist. Hits come out group by group,
+        // groups in the order of their best hit.
+        std::sort(scored.begin(), scored.end(), better);
+        std::map<std::string, size_t> group_of;
+        std::vector<std::vector<std::pair<float, RowRef>>> groups;
+        for (const auto& hit : scored) {
+          const FieldData* col = hit.second.chunk->Column(group_field->fieldid());
+          if (!col) continue;
+          FieldData one;
+          const int64_t row[1] = {hit.second.row};
+          segment::GatherRows(*col, row, &one);
+          if (one.valid_data_size() > 0 && !one.valid_data(0)) continue;  // null keys form no group
+          std::string key = one.scalars().SerializeAsString();
+          auto it = group_of.find(key);
+          if (it == group_of.end()) {
+            if (static_cast<int64_t>(groups.size()) >= want) continue;
+            it = group_of.emplace(key, groups.size()).first;
+            groups.emplace_back();
+          }
+          auto& g = groups[it->second];
+          if (static_cast<int64_t>(g.size()) < sp.group_size) g.push_back(hit);
+        }
+        for (size_t gi = static_cast<size_t>(std::min<int64_t>(sp.offset, static_cast<int64_t>(groups.size())));
+             gi < groups.size(); ++gi) {
+          chosen.insert(chosen.end(), groups[gi].begin(), groups[gi].end());
+        }
+      } else {
+        size_t keep = std::min(scored.size(), static_cast<size_t>(want));
+        std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(), better);
+        size_t first = static_cast<size_t>(std::min<int64_t>(sp.offset, static_cast<int64_t>(keep)));
+        chosen.assign(scored.begin() + static_cast<std::ptrdiff_t>(first), scored.begin() + static_cast<std::ptrdiff_t>(keep));
+      }
       int64_t n = 0;
-      for (size_t k = static_cast<size_t>(std::min<int64_t>(sp.offset, static_cast<int64_t>(keep))); k < keep; ++k) {
-        float s = scored[k].first;
+      for (const auto& [score, row] : chosen) {
+        float s = score;
         if (sp.round_decimal >= 0) {
           double m = std::pow(10.0, static_cast<double>(sp.round_decimal));
           s = static_cast<float>(std::round(s * m) / m);
         }
         results->add_scores(s);
-        hits.push_back(scored[k].second);
+        hits.push_back(row);
         ++n;
       }
       results->add_topks(n);
@@ -436,6 +490,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     }
     AppendOutputColumns(plan, hits, results->mutable_fields_data());
     for (const auto& n : plan.names) results->add_output_fields(n);
+    if (group_field) *results->mutable_group_by_field_value() = OutputColumn(*group_field, hits);
     return Status::Ok();
   };
   return data_.Store(c)->ReadForSearch(ts, partitions, f.filter, field->fieldid(), search);
