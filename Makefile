@@ -5,7 +5,7 @@ JOBS ?= 2
 DATA ?= ./quiver-data
 PORT ?= 19530
 
-.PHONY: setup configure build run test unit e2e bench clean
+.PHONY: setup configure build run test unit e2e bench crashtest clean
 
 setup:
 	@./scripts/setup.sh
@@ -26,6 +26,11 @@ e2e: build
 	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver npm test
 
 test: unit e2e
+
+# A long crash–restart loop (CI runs a 3-cycle one inside the e2e suite).
+CYCLES ?= 50
+crashtest: build
+	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver node crash/crash_loop.mjs $(CYCLES)
 
 bench: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench
