@@ -333,6 +333,7 @@ Status MilvusServiceImpl::RunQuery(ServerContext* ctx, const mpb::QueryRequest& 
                       empty_expr ? Result<CompiledFilter>(CompiledFilter{})
                                  : CompileFilter(req.expr(), c.schema(), req.expr_template_values()));
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
+  f.filter = WithTtl(c, std::move(f.filter), ts);
   resp->set_collection_name(c.name());
   resp->set_session_ts(ts);
   const milvus::proto::schema::FieldSchema* pk = FindFieldById(c, datanode::PrimaryKeyFieldId(c));

@@ -345,6 +345,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
   // Milvus adds the primary key to every search's output fields; SDKs read it from there.
   QV_ASSIGN_OR_RETURN(OutputPlan plan, PlanOutput(c, req.output_fields()));
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
+  f.filter = WithTtl(c, std::move(f.filter), ts);
 
   const bool higher = index::HigherIsBetter(metric);
   const int64_t want = sp.topk + sp.offset;

@@ -8,7 +8,10 @@
 
 #include "coord/catalog.h"
 #include "milvus.grpc.pb.h"
+#include "common/timestamp.h"
 #include "proxy/error_mapping.h"
+#include "proxy/schema_validation.h"
+#include "segment/growing_store.h"
 
 namespace quiver::proxy {
 
@@ -73,6 +76,24 @@ inline Status CollectionNotLoaded(const CollectionRecord& c) {
 
 inline Status PartitionNotFound(const std::string& name, const std::string& collection) {
   return Status::NotFound("partition not found[partition={}]", name).About(Subject::kPartition);
+}
+
+// Wraps `filter` so rows older than the collection's `collection.ttl.seconds` (relative to `now`)
+// are invisible, as Milvus hides expired rows at read time.
+inline segment::ChunkFilter WithTtl(const CollectionRecord& c, segment::ChunkFilter filter, Timestamp now) {
+  int64_t ttl = 0;
+  for (const auto& kv : c.properties()) {
+    if (kv.key() == "collection.ttl.seconds") ttl = ParseInt(kv.value()).value_or(0);
+  }
+  if (ttl <= 0) return filter;
+  const Timestamp cutoff = ComposeTimestamp(std::max<int64_t>(0, PhysicalMs(now) - ttl * 1000), 0);
+  return [cutoff, filter = std::move(filter)](const segment::Chunk& chunk, std::vector<uint8_t>& mask) -> Status {
+    if (chunk.ts < cutoff) {
+      std::fill(mask.begin(), mask.end(), 0);
+      return Status::Ok();
+    }
+    return filter ? filter(chunk, mask) : Status::Ok();
+  };
 }
 
 }  // namespace quiver::proxy

@@ -157,6 +157,26 @@ describe('data round trip', () => {
     assert.deepEqual(two.data.map(r => [Number(r.id), r.s]), [[2, 'changed'], [40, row(40).s]]);
   });
 
+  it('collection.ttl.seconds hides expired rows', async () => {
+    const c = ctx.client;
+    const ttl = uniq('ttl');
+    assertOk(await c.createCollection({ collection_name: ttl, dimension: 4 }));
+    assertOk(await c.alterCollectionProperties({ collection_name: ttl, properties: { 'collection.ttl.seconds': 1 } }));
+    assertOk(await c.insert({ collection_name: ttl, data: [{ id: 1, vector: [1, 2, 3, 4] }] }));
+    const count = async () => Number((await c.query({ collection_name: ttl, output_fields: ['count(*)'] })).data[0]['count(*)']);
+    assert.equal(await count(), 1);
+    // Expiry is measured on the timestamp oracle's clock, which may run up to its 3 s window
+    // ahead of the wall clock right after a restart (an earlier test restarted this server).
+    let left = 1;
+    for (let waited = 0; waited < 8000 && left !== 0; waited += 250) {
+      await new Promise(r => setTimeout(r, 250));
+      left = await count();
+    }
+    assert.equal(left, 0);
+    const s = await c.search({ collection_name: ttl, data: [1, 2, 3, 4], limit: 1 });
+    assert.equal(s.results.length, 0);
+  });
+
   it('rejects bad rows without writing anything', async () => {
     const c = ctx.client;
     const before = Number((await c.query({ collection_name: name, output_fields: ['count(*)'] })).data[0]['count(*)']);
