@@ -507,26 +507,40 @@ Status Catalog::DropPartition(const std::string& db, const std::string& collecti
 // ---------------------------------------------------------------------------------------------
 // Aliases
 
+Result<const CollectionRecord*> Catalog::AliasTarget(const DatabaseRecord& db,
+                                                     const std::string& collection,
+                                                     const std::string& alias) const {
+  if (FindCollection(db.id(), alias)) {
+    return Status::InvalidArgument("alias and collection name conflict[database={}][alias={}]",
+                                   db.name(), alias)
+        .About(Subject::kAliasCollectionConflict);
+  }
+  // A collection named through another alias means that alias's collection (as Milvus's proxy
+  // resolves names).
+  return RequireCollection(db, collection);
+}
+
+Status Catalog::PutAlias(const DatabaseRecord& db, const std::string& alias,
+                         int64_t collection_id) {
+  QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
+  AliasRecord r;
+  r.set_db_id(db.id());
+  r.set_name(alias);
+  r.set_collection_id(collection_id);
+  r.set_created_ts(ts);
+  storage::WriteBatch b;
+  b.Put(AliasKey(db.id(), alias), EncodeRecord(r));
+  QV_RETURN_IF_ERROR(store_.Commit(b));
+  std::unique_lock lock(mu_);
+  aliases_[{db.id(), alias}] = std::move(r);
+  return Status::Ok();
+}
+
 Status Catalog::CreateAlias(const std::string& db_name, const std::string& collection,
                             const std::string& alias) {
   std::lock_guard ddl(ddl_mu_);
   QV_ASSIGN_OR_RETURN(const DatabaseRecord* db, RequireDatabase(db_name));
-  if (FindCollection(db->id(), alias)) {
-    return Status::InvalidArgument("alias and collection name conflict[database={}][alias={}]",
-                                   db_name, alias)
-        .About(Subject::kAliasCollectionConflict);
-  }
-  if (FindAlias(db->id(), collection)) {
-    return Status::InvalidArgument(
-        "cannot create alias, the collection name {} is an alias of another collection",
-        collection);
-  }
-  const CollectionRecord* c = FindCollection(db->id(), collection);
-  if (!c) {
-    return Status::NotFound("collection not found[database={}][collection={}]", db_name,
-                            collection)
-        .About(Subject::kCollection);
-  }
+  QV_ASSIGN_OR_RETURN(const CollectionRecord* c, AliasTarget(*db, collection, alias));
   if (const AliasRecord* a = FindAlias(db->id(), alias)) {
     if (a->collection_id() == c->id()) return Status::Ok();
     std::string other;
@@ -535,48 +549,19 @@ Status Catalog::CreateAlias(const std::string& db_name, const std::string& colle
                                  alias, other, db_name, alias)
         .About(Subject::kAlias);
   }
-  QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
-  AliasRecord r;
-  r.set_db_id(db->id());
-  r.set_name(alias);
-  r.set_collection_id(c->id());
-  r.set_created_ts(ts);
-  storage::WriteBatch b;
-  b.Put(AliasKey(db->id(), alias), EncodeRecord(r));
-  QV_RETURN_IF_ERROR(store_.Commit(b));
-  std::unique_lock lock(mu_);
-  aliases_[{db->id(), alias}] = std::move(r);
-  return Status::Ok();
+  return PutAlias(*db, alias, c->id());
 }
 
 Status Catalog::AlterAlias(const std::string& db_name, const std::string& collection,
                            const std::string& alias) {
   std::lock_guard ddl(ddl_mu_);
   QV_ASSIGN_OR_RETURN(const DatabaseRecord* db, RequireDatabase(db_name));
-  if (FindCollection(db->id(), alias)) {
-    return Status::InvalidArgument("alias and collection name conflict[database={}][alias={}]",
-                                   db_name, alias)
-        .About(Subject::kAliasCollectionConflict);
-  }
-  const CollectionRecord* c = FindCollection(db->id(), collection);
-  if (!c) {
-    return Status::NotFound("collection not found[database={}][collection={}]", db_name,
-                            collection)
-        .About(Subject::kCollection);
-  }
-  const AliasRecord* a = FindAlias(db->id(), alias);
-  if (!a) {
+  QV_ASSIGN_OR_RETURN(const CollectionRecord* c, AliasTarget(*db, collection, alias));
+  if (!FindAlias(db->id(), alias)) {
     return Status::NotFound("alias not found[database={}][alias={}]", db_name, alias)
         .About(Subject::kAlias);
   }
-  AliasRecord r = *a;
-  r.set_collection_id(c->id());
-  storage::WriteBatch b;
-  b.Put(AliasKey(db->id(), alias), EncodeRecord(r));
-  QV_RETURN_IF_ERROR(store_.Commit(b));
-  std::unique_lock lock(mu_);
-  aliases_[{db->id(), alias}] = std::move(r);
-  return Status::Ok();
+  return PutAlias(*db, alias, c->id());
 }
 
 Status Catalog::DropAlias(const std::string& db_name, const std::string& alias) {

@@ -108,6 +108,11 @@ class Catalog {
   Result<const CollectionRecord*> RequireCollection(const DatabaseRecord& db,
                                                     const std::string& name) const;
   int CollectionCount() const;
+  // The collection an alias may point at (by name or through another alias); the alias must not
+  // be a collection's name. Caller holds ddl_mu_.
+  Result<const CollectionRecord*> AliasTarget(const DatabaseRecord& db, const std::string& collection,
+                                              const std::string& alias) const;
+  Status PutAlias(const DatabaseRecord& db, const std::string& alias, int64_t collection_id);
 
   storage::MetaStore& store_;
   Tso& tso_;

@@ -159,6 +159,10 @@ TEST(Catalog, AliasRules) {
   EXPECT_TRUE(s.catalog->CreateAlias("default", "c1", "a").ok());
   EXPECT_FALSE(s.catalog->CreateAlias("default", "c2", "a").ok());
   EXPECT_FALSE(s.catalog->CreateAlias("default", "c1", "c2").ok());
+  // An alias of an alias points at the real collection.
+  ASSERT_TRUE(s.catalog->CreateAlias("default", "a", "b").ok());
+  EXPECT_EQ(s.catalog->DescribeAlias("default", "b")->collection_id(), s.catalog->GetCollection("default", "c1")->id());
+  ASSERT_TRUE(s.catalog->DropAlias("default", "b").ok());
   EXPECT_FALSE(s.catalog->DropCollection("default", "c1").ok());  // has an alias
   ASSERT_TRUE(s.catalog->AlterAlias("default", "c2", "a").ok());
   EXPECT_EQ(s.catalog->GetCollection("default", "a")->name(), "c2");

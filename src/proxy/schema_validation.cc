@@ -32,27 +32,7 @@ bool IsScalarElementType(DataType t) {
 }
 
 bool IsKnownType(DataType t) {
-  switch (t) {
-    case DataType::Bool:
-    case DataType::Int8:
-    case DataType::Int16:
-    case DataType::Int32:
-    case DataType::Int64:
-    case DataType::Float:
-    case DataType::Double:
-    case DataType::VarChar:
-    case DataType::Array:
-    case DataType::JSON:
-    case DataType::BinaryVector:
-    case DataType::FloatVector:
-    case DataType::Float16Vector:
-    case DataType::BFloat16Vector:
-    case DataType::SparseFloatVector:
-    case DataType::Int8Vector:
-      return true;
-    default:
-      return false;
-  }
+  return IsScalarElementType(t) || t == DataType::Array || t == DataType::JSON || IsVectorType(t);
 }
 
 Status ValidateDim(const FieldSchema& f, const SchemaLimits& limits) {
