@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
 )
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v python3 >/dev/null 2>&1 || PACKAGES+=(python3)  # the milvus_lite drop-in's tests
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()

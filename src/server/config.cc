@@ -10,6 +10,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     if (auto n = root["data"]) config.data_dir = n.as<std::string>();
     if (auto n = root["host"]) config.host = n.as<std::string>();
     if (auto n = root["port"]) config.port = n.as<int>();
+    if (auto n = root["unix_socket"]) config.unix_socket = n.as<std::string>();
     if (auto n = root["log_level"]) config.log_level = n.as<std::string>();
     if (auto wal = root["wal"]) {
       if (auto n = wal["sync"]) config.wal_sync = n.as<bool>();

@@ -11,7 +11,8 @@ namespace quiver::server {
 struct ServerConfig {
   std::string data_dir = "./quiver-data";
   std::string host = "127.0.0.1";
-  int port = 19530;
+  int port = 19530;  // negative: no TCP listener (unix socket only)
+  std::string unix_socket;  // also (or only) serve on this unix domain socket
   std::string log_level = "info";
   // fdatasync the WAL before acknowledging a write. Off only for benchmarks and the crash
   // test's negative control.

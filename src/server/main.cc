@@ -119,7 +119,12 @@ int Serve(const ServerConfig& config) {
   grpc::ServerBuilder builder;
   std::string address = fmt::format("{}:{}", config.host, config.port);
   int bound_port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+  if (config.port >= 0) builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+  if (!config.unix_socket.empty()) {
+    // A stale socket file from a killed server would make the bind fail.
+    std::filesystem::remove(config.unix_socket, ec);
+    builder.AddListeningPort("unix:" + config.unix_socket, grpc::InsecureServerCredentials());
+  }
   builder.SetMaxReceiveMessageSize(config.max_recv_message_bytes);
   builder.SetMaxSendMessageSize(config.max_send_message_bytes);
   // Clients ping every 10 s (pymilvus) and may ping without calls in flight; accept that.
@@ -128,12 +133,18 @@ int Serve(const ServerConfig& config) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || bound_port == 0) {
-    QV_LOG_ERROR("cannot listen on {}", address);
+  if (!server || (config.port >= 0 && bound_port == 0)) {
+    QV_LOG_ERROR("cannot listen on {}", config.port >= 0 ? address : "unix:" + config.unix_socket);
     return 1;
   }
-  QV_LOG_INFO("quiver {} serving Milvus gRPC on {}:{} (data {})", kQuiverVersion, config.host,
-              bound_port, config.data_dir);
+  if (config.port >= 0) {
+    QV_LOG_INFO("quiver {} serving Milvus gRPC on {}:{} (data {})", kQuiverVersion, config.host,
+                bound_port, config.data_dir);
+  }
+  if (!config.unix_socket.empty()) {
+    QV_LOG_INFO("quiver {} serving Milvus gRPC on unix:{} (data {})", kQuiverVersion,
+                config.unix_socket, config.data_dir);
+  }
 
   std::thread stopper([&] {
     int sig = 0;
@@ -165,6 +176,9 @@ int main(int argc, char** argv) {
   serve->add_option("--host", host, "address to listen on (default 127.0.0.1)");
   serve->add_option("--port", port, "gRPC port (default 19530)")->check(CLI::Range(0, 65535));
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::string unix_socket;
+  serve->add_option("--unix-socket", unix_socket,
+                    "also serve on this unix domain socket; without --port, only there");
   CLI11_PARSE(app, argc, argv);
 
   if (!config_file.empty()) {
@@ -177,6 +191,10 @@ int main(int argc, char** argv) {
   if (!data_dir.empty()) config.data_dir = data_dir;
   if (!host.empty()) config.host = host;
   if (serve->count("--port")) config.port = port;
+  if (!unix_socket.empty()) {
+    config.unix_socket = unix_socket;
+    if (!serve->count("--port") && config_file.empty()) config.port = -1;
+  }
   if (!log_level.empty()) config.log_level = log_level;
   return quiver::server::Serve(config);
 }
