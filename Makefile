@@ -5,7 +5,7 @@ JOBS ?= 2
 DATA ?= ./quiver-data
 PORT ?= 19530
 
-.PHONY: setup configure build run test unit e2e bench crashtest clean
+.PHONY: setup configure build run test unit e2e bench crashtest install clean
 
 setup:
 	@./scripts/setup.sh
@@ -37,6 +37,14 @@ bench: build
 	./$(BUILD_DIR)/bench/insert_bench ./$(BUILD_DIR)/quiver
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 FLAT
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 AUTOINDEX
+
+# Installs the binary (default prefix /usr/local) and, when pip is there, the milvus_lite
+# drop-in so pymilvus's MilvusClient("./x.db") uses Quiver.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+	@if python3 -m pip --version >/dev/null 2>&1; then python3 -m pip install --no-deps ./python; \
+	else echo "pip not found: put python/ on PYTHONPATH to use the milvus_lite drop-in"; fi
 
 clean:
 	rm -rf $(BUILD_DIR)
