@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "bench_server.h"
 #include "milvus.grpc.pb.h"
 
 namespace mpb = milvus::proto::milvus;
@@ -27,18 +28,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
 
 spb::FieldSchema Field(const std::string& name, spb::DataType t) {
   spb::FieldSchema f;
@@ -92,25 +81,12 @@ int main(int argc, char** argv) {
   std::string bin = argc > 1 ? argv[1] : "./build/quiver";
   int total = argc > 2 ? std::atoi(argv[2]) : 100000;
   const int batch = 1000, dim = 128;
-  std::string dir = std::filesystem::temp_directory_path() / ("quiver-bench-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  int port = FreePort();
-
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 2);
-    execl(bin.c_str(), bin.c_str(), "serve", "--data", (dir + "/data").c_str(), "--port",
-          std::to_string(port).c_str(), nullptr);
-    _exit(127);
-  }
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+  BenchServer server(bin, "quiver-bench");
+  auto* stub = server.stub();
+  if (!stub) {
     std::fprintf(stderr, "server did not start\n");
-    kill(pid, SIGKILL);
     return 1;
   }
-  auto stub = mpb::MilvusService::NewStub(channel);
 
   spb::CollectionSchema schema;
   schema.set_name("bench");
@@ -145,14 +121,13 @@ int main(int argc, char** argv) {
     grpc::Status s = stub->Insert(&ctx, req, &res);
     if (!s.ok() || res.status().code() != 0) {
       std::fprintf(stderr, "insert failed: %s %s\n", s.error_message().c_str(), res.status().reason().c_str());
-      kill(pid, SIGKILL);
       return 1;
     }
   }
   double quiver_s = std::chrono::duration<double>(Clock::now() - t0).count();
 
   // Peer: the same bytes appended with one fdatasync per batch.
-  std::string peer_file = dir + "/peer.log";
+  std::string peer_file = server.dir() + "-peer.log";
   int fd = open(peer_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   auto t1 = Clock::now();
   for (const auto& req : batches) {
@@ -162,10 +137,8 @@ int main(int argc, char** argv) {
   }
   double peer_s = std::chrono::duration<double>(Clock::now() - t1).count();
   close(fd);
+  std::filesystem::remove(peer_file);
 
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
-  std::filesystem::remove_all(dir);
 
   int rows = static_cast<int>(batches.size()) * batch;
   double mb = static_cast<double>(batches[0].ByteSizeLong()) * batches.size() / 1e6;

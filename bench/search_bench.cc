@@ -18,6 +18,7 @@
 #include <random>
 #include <string>
 
+#include "bench_server.h"
 #include "milvus.grpc.pb.h"
 
 namespace mpb = milvus::proto::milvus;
@@ -27,18 +28,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
 
 void Kv(google::protobuf::RepeatedPtrField<cpb::KeyValuePair>* kvs, const std::string& k, const std::string& v) {
   auto* kv = kvs->Add();
@@ -59,22 +48,12 @@ int main(int argc, char** argv) {
   const int n = argc > 2 ? std::atoi(argv[2]) : 100000;
   const std::string index_type = argc > 3 ? argv[3] : "FLAT";
   const int dim = 128, k = 10, queries = 200;
-  std::string dir = std::filesystem::temp_directory_path() / ("quiver-sbench-" + std::to_string(getpid()));
-  int port = FreePort();
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 2);
-    execl(bin.c_str(), bin.c_str(), "serve", "--data", dir.c_str(), "--port", std::to_string(port).c_str(), nullptr);
-    _exit(127);
-  }
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-  grpc::ChannelArguments args;
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
-    kill(pid, SIGKILL);
+  BenchServer server(bin, "quiver-sbench");
+  auto* stub = server.stub();
+  if (!stub) {
+    std::fprintf(stderr, "server did not start\n");
     return 1;
   }
-  auto stub = mpb::MilvusService::NewStub(channel);
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);
   std::vector<float> data(static_cast<size_t>(n) * dim);
@@ -195,9 +174,6 @@ int main(int argc, char** argv) {
     }
   }
   double peer_s = std::chrono::duration<double>(Clock::now() - t1).count();
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
-  std::filesystem::remove_all(dir);
   std::printf("search_bench: %d vectors x %d-d, L2, top %d, %d queries (nq=1), index %s\n", n, dim, k,
               queries, index_type.c_str());
   if (index_type != "FLAT") std::printf("  index build (background): %.1f s\n", build_s);

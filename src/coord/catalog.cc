@@ -42,6 +42,8 @@ milvus::proto::schema::CollectionSchema UserSchema(
   return out;
 }
 
+}  // namespace
+
 void ApplyProperties(google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>* props,
                      const KeyValues& set, const std::vector<std::string>& delete_keys) {
   for (const auto& [k, v] : set) {
@@ -61,8 +63,6 @@ void ApplyProperties(google::protobuf::RepeatedPtrField<milvus::proto::common::K
     }
   }
 }
-
-}  // namespace
 
 std::string EncodeRecord(const google::protobuf::Message& m) {
   std::string payload = m.SerializeAsString();

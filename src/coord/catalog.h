@@ -126,6 +126,10 @@ class Catalog {
   std::map<std::pair<int64_t, std::string>, AliasRecord> aliases_;  // (db id, alias)
 };
 
+// Sets `set` (replacing values of existing keys) then removes `delete_keys`.
+void ApplyProperties(google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>* props,
+                     const KeyValues& set, const std::vector<std::string>& delete_keys);
+
 // Record (de)serialisation with a magic and CRC32C frame; exposed for tests.
 std::string EncodeRecord(const google::protobuf::Message& m);
 Status DecodeRecord(std::string_view key, std::string_view bytes, google::protobuf::Message& m);

@@ -356,25 +356,8 @@ grpc::Status MilvusServiceImpl::AlterCollection(ServerContext* ctx,
             if (k == "mmap.enabled" && AnyLoaded(c)) {
               return InvalidParam("can not alter mmap properties if collection loaded");
             }
-            bool found = false;
-            for (auto& kv : *c.mutable_properties()) {
-              if (kv.key() == k) {
-                kv.set_value(v);
-                found = true;
-              }
-            }
-            if (!found) {
-              auto* kv = c.add_properties();
-              kv->set_key(k);
-              kv->set_value(v);
-            }
           }
-          for (const auto& k : del) {
-            auto* props = c.mutable_properties();
-            for (int i = props->size() - 1; i >= 0; --i) {
-              if (props->Get(i).key() == k) props->DeleteSubrange(i, 1);
-            }
-          }
+          coord::ApplyProperties(c.mutable_properties(), set, del);
           return Status::Ok();
         });
   };
@@ -807,22 +790,8 @@ grpc::Status MilvusServiceImpl::AlterIndex(ServerContext* ctx, const mpb::AlterI
                          c.name())
                   .About(Subject::kIndex);
             }
-            auto* props = idx.mutable_properties();
-            for (const auto& kv : req->extra_params()) {
-              bool found = false;
-              for (auto& p : *props) {
-                if (p.key() == kv.key()) {
-                  p.set_value(kv.value());
-                  found = true;
-                }
-              }
-              if (!found) *props->Add() = kv;
-            }
-            for (const auto& k : req->delete_keys()) {
-              for (int i = props->size() - 1; i >= 0; --i) {
-                if (props->Get(i).key() == k) props->DeleteSubrange(i, 1);
-              }
-            }
+            coord::ApplyProperties(idx.mutable_properties(), ToKeyValues(req->extra_params()),
+                                   ToStrings(req->delete_keys()));
             return Status::Ok();
           }
           return Status::NotFound("index not found[collection={}][index={}]", c.name(),
