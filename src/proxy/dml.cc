@@ -399,6 +399,27 @@ grpc::Status MilvusServiceImpl::Flush(ServerContext* ctx, const mpb::FlushReques
   return Reply(run(), resp->mutable_status());
 }
 
+grpc::Status MilvusServiceImpl::FlushAll(ServerContext*, const mpb::FlushAllRequest*,
+                                         mpb::FlushAllResponse* resp) {
+  // Every collection of every database, synchronously (see Flush).
+  auto run = [&]() -> Status {
+    for (const auto& c : catalog_.ListAllCollections()) {
+      QV_RETURN_IF_ERROR(data_.Flush(c).TakeStatus());
+    }
+    QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
+    resp->set_flush_all_ts(ts);
+    return Status::Ok();
+  };
+  return Reply(run(), resp->mutable_status());
+}
+
+grpc::Status MilvusServiceImpl::GetFlushAllState(ServerContext*, const mpb::GetFlushAllStateRequest*,
+                                                 mpb::GetFlushAllStateResponse* resp) {
+  resp->set_flushed(true);  // FlushAll answers only once everything is persisted
+  resp->mutable_status();
+  return grpc::Status::OK;
+}
+
 grpc::Status MilvusServiceImpl::GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*,
                                               mpb::GetFlushStateResponse* resp) {
   resp->set_flushed(true);

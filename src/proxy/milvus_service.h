@@ -86,6 +86,8 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
   grpc::Status ManualCompaction(ServerContext*, const mpb::ManualCompactionRequest*, mpb::ManualCompactionResponse*) override;
   grpc::Status GetCompactionState(ServerContext*, const mpb::GetCompactionStateRequest*, mpb::GetCompactionStateResponse*) override;
   grpc::Status GetPersistentSegmentInfo(ServerContext*, const mpb::GetPersistentSegmentInfoRequest*, mpb::GetPersistentSegmentInfoResponse*) override;
+  grpc::Status FlushAll(ServerContext*, const mpb::FlushAllRequest*, mpb::FlushAllResponse*) override;
+  grpc::Status GetFlushAllState(ServerContext*, const mpb::GetFlushAllStateRequest*, mpb::GetFlushAllStateResponse*) override;
   grpc::Status GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*, mpb::GetFlushStateResponse*) override;
 
   // Load state.
