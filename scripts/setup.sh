@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
-  libhnswlib-dev
+  libhnswlib-dev libboost-dev
   libgtest-dev libgmock-dev
 )
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

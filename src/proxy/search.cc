@@ -348,6 +348,17 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
   f.filter = WithTtl(c, std::move(f.filter), ts);
 
   const bool higher = index::HigherIsBetter(metric);
+  if (sp.radius && sp.range_filter) {
+    if (higher && !(*sp.range_filter > *sp.radius)) {
+      return InvalidParam("range_filter must be greater than radius for IP/COSINE");
+    }
+    if (!higher && !(*sp.range_filter < *sp.radius)) {
+      return InvalidParam("range_filter must be less than radius for L2/HAMMING/JACCARD");
+    }
+  }
+  // Sparse inner product: rows sharing no dimension with the query are not hits (as Milvus's
+  // sparse index returns only positive scores).
+  const bool sparse = field->data_type() == milvus::proto::schema::DataType::SparseFloatVector;
   const int64_t want = sp.topk + sp.offset;
   auto in_range = [&](float s) {
     if (!sp.radius) return true;
@@ -397,7 +408,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
       scored.clear();
       for (const RowRef& r : exact_rows) {
         float s = scorer.Score(q, r);
-        if (std::isnan(s) || !in_range(s)) continue;
+        if (std::isnan(s) || !in_range(s) || (sparse && s <= 0)) continue;
         scored.emplace_back(s, r);
       }
       if (ann_on) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_posix.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@
 #include "coord/catalog.h"
 #include "coord/tso.h"
 #include "proxy/milvus_service.h"
+#include "proxy/rest/rest_handler.h"
+#include "server/acceptor.h"
 #include "server/config.h"
 #include "storage/local_object_store.h"
 #include "storage/sqlite_meta_store.h"
@@ -115,11 +118,26 @@ int Serve(const ServerConfig& config) {
   data.StartIndexBuilder([&catalog] { return (*catalog)->ListAllCollections(); });
   proxy::MilvusServiceImpl service(**catalog, **tso, data);
 
+  proxy::rest::RestHandler rest(service);
+
+  // Quiver owns the TCP port: gRPC (HTTP/2) connections are handed to the gRPC server, which
+  // itself listens on nothing but the optional unix socket; HTTP/1.1 goes to the REST API.
+  std::unique_ptr<Acceptor> acceptor;
+  if (config.port >= 0) {
+    AcceptorOptions options;
+    options.host = config.host;
+    options.port = config.port;
+    options.http.max_body_bytes = static_cast<size_t>(config.max_recv_message_bytes);
+    auto listening = Acceptor::Listen(options);
+    if (!listening.ok()) {
+      QV_LOG_ERROR("{}", listening.status().message());
+      return 1;
+    }
+    acceptor = std::move(*listening);
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  std::string address = fmt::format("{}:{}", config.host, config.port);
-  int bound_port = 0;
-  if (config.port >= 0) builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
   if (!config.unix_socket.empty()) {
     // A stale socket file from a killed server would make the bind fail.
     std::filesystem::remove(config.unix_socket, ec);
@@ -133,13 +151,27 @@ int Serve(const ServerConfig& config) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || (config.port >= 0 && bound_port == 0)) {
-    QV_LOG_ERROR("cannot listen on {}", config.port >= 0 ? address : "unix:" + config.unix_socket);
+  if (!server) {
+    QV_LOG_ERROR("cannot start the gRPC server{}",
+                 config.unix_socket.empty() ? "" : " on unix:" + config.unix_socket);
     return 1;
   }
-  if (config.port >= 0) {
+  if (acceptor) {
+    acceptor->Start([&server](int fd) { grpc::AddInsecureChannelFromFd(server.get(), fd); },
+                    [&rest](const HttpRequest& http) {
+                      proxy::rest::RestRequest req;
+                      req.method = http.method;
+                      req.path = http.target.substr(0, http.target.find('?'));
+                      req.body = http.body;
+                      req.db_name_header = http.Header("db-name");
+                      req.allow_int64_header = http.Header("accept-type-allow-int64");
+                      proxy::rest::RestResponse res = rest.Handle(req);
+                      return HttpResponse{res.http_status, res.content_type, std::move(res.body)};
+                    });
     QV_LOG_INFO("quiver {} serving Milvus gRPC on {}:{} (data {})", kQuiverVersion, config.host,
-                bound_port, config.data_dir);
+                acceptor->port(), config.data_dir);
+    QV_LOG_INFO("quiver {} serving Milvus REST v2 on http://{}:{}/v2/vectordb", kQuiverVersion,
+                config.host, acceptor->port());
   }
   if (!config.unix_socket.empty()) {
     QV_LOG_INFO("quiver {} serving Milvus gRPC on unix:{} (data {})", kQuiverVersion,
@@ -150,6 +182,8 @@ int Serve(const ServerConfig& config) {
     int sig = 0;
     sigwait(&sigs, &sig);
     QV_LOG_INFO("signal {} received, shutting down", sig);
+    // Stop taking connections and close REST ones first; then gRPC drains its calls.
+    if (acceptor) acceptor->Stop();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   });
   server->Wait();
