@@ -22,10 +22,6 @@ std::string AliasKey(int64_t db_id, const std::string& name) {
   return fmt::format("alias/{:020}/{}", db_id, name);
 }
 
-bool HasPartitionKey(const milvus::proto::schema::CollectionSchema& schema) {
-  return std::any_of(schema.fields().begin(), schema.fields().end(),
-                     [](const auto& f) { return f.is_partition_key(); });
-}
 
 // The schema as the user declared it: no ids, no server-added dynamic field.
 milvus::proto::schema::CollectionSchema UserSchema(
@@ -62,6 +58,11 @@ void ApplyProperties(google::protobuf::RepeatedPtrField<milvus::proto::common::K
       if (props->Get(i).key() == k) props->DeleteSubrange(i, 1);
     }
   }
+}
+
+bool HasPartitionKey(const milvus::proto::schema::CollectionSchema& schema) {
+  return std::any_of(schema.fields().begin(), schema.fields().end(),
+                     [](const auto& f) { return f.is_partition_key(); });
 }
 
 std::string EncodeRecord(const google::protobuf::Message& m) {

@@ -126,6 +126,9 @@ class Catalog {
   std::map<std::pair<int64_t, std::string>, AliasRecord> aliases_;  // (db id, alias)
 };
 
+// Whether the schema has a partition-key field.
+bool HasPartitionKey(const milvus::proto::schema::CollectionSchema& schema);
+
 // Sets `set` (replacing values of existing keys) then removes `delete_keys`.
 void ApplyProperties(google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>* props,
                      const KeyValues& set, const std::vector<std::string>& delete_keys);

@@ -40,10 +40,6 @@ uint32_t PartitionKeyHash(const FieldData& key, int64_t row) {
   return Crc32c(key.scalars().string_data().data(static_cast<int>(row)));
 }
 
-bool HasPartitionKey(const CollectionRecord& c) {
-  return std::any_of(c.schema().fields().begin(), c.schema().fields().end(),
-                     [](const auto& f) { return f.is_partition_key(); });
-}
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -82,7 +78,7 @@ Result<Timestamp> MilvusServiceImpl::WriteRows(
     }
   }
 
-  if (HasPartitionKey(c)) {
+  if (coord::HasPartitionKey(c.schema())) {
     if (!partition_name.empty()) {
       return Status::InvalidArgument(
           "not support manually specifying the partition names if partition key mode is used: "
@@ -180,32 +176,14 @@ Status MilvusServiceImpl::FillPartialUpdate(const CollectionRecord& c,
 
   // Current rows of the given keys, by key.
   std::vector<std::string> keys;
-  for (int64_t i = 0; i < num_rows; ++i) {
-    keys.push_back(pk_col->scalars().has_long_data()
-                       ? segment::PkKey(pk_col->scalars().long_data().data(static_cast<int>(i)))
-                       : segment::PkKey(pk_col->scalars().string_data().data(static_cast<int>(i))));
-  }
+  for (int64_t i = 0; i < num_rows; ++i) keys.push_back(segment::PkKey(*pk_col, i));
   std::set<std::string> wanted(keys.begin(), keys.end());
   QV_ASSIGN_OR_RETURN(Timestamp now, tso_.Allocate());
   auto store = data_.Store(c);
-  auto filter = [&](const segment::Chunk& chunk, std::vector<uint8_t>& mask) -> Status {
-    const FieldData* col = chunk.Column(pk->fieldid());
-    for (int64_t r = 0; r < chunk.num_rows; ++r) {
-      std::string k = col->scalars().has_long_data()
-                          ? segment::PkKey(col->scalars().long_data().data(static_cast<int>(r)))
-                          : segment::PkKey(col->scalars().string_data().data(static_cast<int>(r)));
-      mask[static_cast<size_t>(r)] = wanted.contains(k);
-    }
-    return Status::Ok();
-  };
-  return store->Read(now, {}, filter, [&](const std::vector<RowRef>& rows) -> Status {
+  return store->Read(now, {}, segment::PkKeyFilter(wanted), [&](const std::vector<RowRef>& rows) -> Status {
     std::map<std::string, RowRef> existing;
     for (const RowRef& r : rows) {
-      const FieldData* col = r.chunk->Column(pk->fieldid());
-      existing.emplace(col->scalars().has_long_data()
-                           ? segment::PkKey(col->scalars().long_data().data(static_cast<int>(r.row)))
-                           : segment::PkKey(col->scalars().string_data().data(static_cast<int>(r.row))),
-                       r);
+      existing.emplace(segment::RowPkKey(*r.chunk, r.row), r);
     }
     for (const spb::FieldSchema* f : missing) {
       FieldData out = segment::EmptyColumn(*f);
@@ -265,16 +243,8 @@ grpc::Status MilvusServiceImpl::Delete(ServerContext* ctx, const mpb::DeleteRequ
       QV_ASSIGN_OR_RETURN(Timestamp now, tso_.Allocate());
       std::vector<int64_t> parts;
       if (partition_id != 0) parts.push_back(partition_id);
-      const int64_t pk_id = datanode::PrimaryKeyFieldId(c);
       QV_RETURN_IF_ERROR(data_.Store(c)->Read(now, parts, f.filter, [&](const std::vector<RowRef>& rows) {
-        for (const RowRef& r : rows) {
-          const FieldData* col = r.chunk->Column(pk_id);
-          if (col->scalars().has_long_data()) {
-            del->mutable_pks()->mutable_int_id()->add_data(col->scalars().long_data().data(static_cast<int>(r.row)));
-          } else {
-            *del->mutable_pks()->mutable_str_id()->add_data() = col->scalars().string_data().data(static_cast<int>(r.row));
-          }
-        }
+        for (const RowRef& r : rows) segment::AppendPk(*r.chunk, r.row, del->mutable_pks());
         count = static_cast<int64_t>(rows.size());
         return Status::Ok();
       }, /*sorted=*/false));

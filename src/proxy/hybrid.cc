@@ -182,21 +182,9 @@ grpc::Status MilvusServiceImpl::HybridSearch(ServerContext* ctx, const mpb::Hybr
     results->set_primary_field_name(pk->name());
     resp->set_collection_name(c.name());
     resp->set_session_ts(ts);
-    auto key_of = [&](const segment::Chunk& chunk, int64_t r) {
-      const spb::FieldData* col = chunk.Column(pk_id);
-      return col->scalars().has_long_data()
-                 ? segment::PkKey(col->scalars().long_data().data(static_cast<int>(r)))
-                 : segment::PkKey(col->scalars().string_data().data(static_cast<int>(r)));
-    };
-    auto filter = [&](const segment::Chunk& chunk, std::vector<uint8_t>& mask) -> Status {
-      for (int64_t r = 0; r < chunk.num_rows; ++r) {
-        if (mask[static_cast<size_t>(r)]) mask[static_cast<size_t>(r)] = wanted.contains(key_of(chunk, r));
-      }
-      return Status::Ok();
-    };
-    return data_.Store(c)->Read(ts, {}, filter, [&](const std::vector<segment::RowRef>& rows) -> Status {
+    return data_.Store(c)->Read(ts, {}, segment::PkKeyFilter(wanted), [&](const std::vector<segment::RowRef>& rows) -> Status {
       std::unordered_map<std::string, segment::RowRef> row_of;
-      for (const auto& r : rows) row_of.emplace(key_of(*r.chunk, r.row), r);
+      for (const auto& r : rows) row_of.emplace(segment::RowPkKey(*r.chunk, r.row), r);
       std::vector<segment::RowRef> hits;
       auto* ids = results->mutable_ids();
       for (const auto& list : ranked) {

@@ -488,14 +488,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     }
     // Hit ids, in query order.
     auto* ids = results->mutable_ids();
-    for (const RowRef& r : hits) {
-      const FieldData* col = r.chunk->Column(pk->fieldid());
-      if (col->scalars().has_long_data()) {
-        ids->mutable_int_id()->add_data(col->scalars().long_data().data(static_cast<int>(r.row)));
-      } else {
-        *ids->mutable_str_id()->add_data() = col->scalars().string_data().data(static_cast<int>(r.row));
-      }
-    }
+    for (const RowRef& r : hits) segment::AppendPk(*r.chunk, r.row, ids);
     if (hits.empty()) {
       if (pk->data_type() == milvus::proto::schema::DataType::Int64) ids->mutable_int_id();
       else ids->mutable_str_id();

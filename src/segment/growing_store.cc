@@ -15,6 +15,34 @@ std::string PkKey(int64_t pk) {
 
 std::string PkKey(const std::string& pk) { return "s" + pk; }
 
+std::string PkKey(const FieldData& pk_column, int64_t row) {
+  const auto& s = pk_column.scalars();
+  return s.has_long_data() ? PkKey(s.long_data().data(static_cast<int>(row)))
+                           : PkKey(s.string_data().data(static_cast<int>(row)));
+}
+
+std::string RowPkKey(const Chunk& chunk, int64_t row) {
+  return PkKey(*chunk.Column(chunk.pk_field_id), row);
+}
+
+void AppendPk(const Chunk& chunk, int64_t row, milvus::proto::schema::IDs* ids) {
+  const auto& s = chunk.Column(chunk.pk_field_id)->scalars();
+  if (s.has_long_data()) {
+    ids->mutable_int_id()->add_data(s.long_data().data(static_cast<int>(row)));
+  } else {
+    *ids->mutable_str_id()->add_data() = s.string_data().data(static_cast<int>(row));
+  }
+}
+
+ChunkFilter PkKeyFilter(const std::set<std::string>& keys) {
+  return [&keys](const Chunk& chunk, std::vector<uint8_t>& mask) -> Status {
+    for (int64_t r = 0; r < chunk.num_rows; ++r) {
+      if (mask[static_cast<size_t>(r)]) mask[static_cast<size_t>(r)] = keys.contains(RowPkKey(chunk, r));
+    }
+    return Status::Ok();
+  };
+}
+
 namespace {
 
 void ForEachPk(const milvus::proto::schema::IDs& ids, const std::function<void(std::string)>& fn) {
@@ -25,11 +53,6 @@ void ForEachPk(const milvus::proto::schema::IDs& ids, const std::function<void(s
   }
 }
 
-std::string RowPk(const Chunk& c, int64_t row) {
-  const FieldData* col = c.Column(c.pk_field_id);
-  if (col->scalars().has_long_data()) return PkKey(col->scalars().long_data().data(static_cast<int>(row)));
-  return PkKey(col->scalars().string_data().data(static_cast<int>(row)));
-}
 
 }  // namespace
 
@@ -74,7 +97,7 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
     std::erase_if(chunks_, [&](const auto& c) { return c->ts < entry.ts(); });
     rows_by_pk_.clear();
     for (const auto& c : chunks_) {
-      for (int64_t r = 0; r < c->num_rows; ++r) rows_by_pk_[RowPk(*c, r)].push_back({c.get(), r});
+      for (int64_t r = 0; r < c->num_rows; ++r) rows_by_pk_[RowPkKey(*c, r)].push_back({c.get(), r});
     }
     pending_deletes_.clear();
   }
@@ -89,7 +112,7 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
   for (auto& c : fresh) {
     c->seq = next_seq_++;
     for (int64_t r = 0; r < c->num_rows; ++r) {
-      std::string pk = RowPk(*c, r);
+      std::string pk = RowPkKey(*c, r);
       // A newer row with the same pk replaces the older ones from its timestamp on.
       KillLocked(pk, c->ts, 0);
       rows_by_pk_[std::move(pk)].push_back({c.get(), r});

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -78,6 +79,14 @@ using ChunkMasks = std::unordered_map<const Chunk*, std::vector<uint8_t>>;
 // Encodes a pk (int64 or string) as one comparable, hashable key.
 std::string PkKey(int64_t pk);
 std::string PkKey(const std::string& pk);
+// The key of row `row` of a pk column (Int64 or VarChar).
+std::string PkKey(const FieldData& pk_column, int64_t row);
+// The pk key of a stored row.
+std::string RowPkKey(const Chunk& chunk, int64_t row);
+// Appends the pk of a stored row to `ids`.
+void AppendPk(const Chunk& chunk, int64_t row, milvus::proto::schema::IDs* ids);
+// A filter keeping (live) rows whose pk key is in `keys`; `keys` must outlive the filter.
+ChunkFilter PkKeyFilter(const std::set<std::string>& keys);
 
 class GrowingStore {
  public:
