@@ -229,6 +229,22 @@ bool CanBeCompared(const Typed& l, const Typed& r) {
 }
 
 // utils.go castValue.
+// Fills the prepared lookup sets of a kTerm node on a scalar column of type `t`.
+void PrepareTermSets(DataType t, Node* n) {
+  if (t == pb::Int8 || t == pb::Int16 || t == pb::Int32 || t == pb::Int64) {
+    for (const Value& v : n->values) n->int_set.push_back(v.i);
+    std::sort(n->int_set.begin(), n->int_set.end());
+    n->int_set.erase(std::unique(n->int_set.begin(), n->int_set.end()), n->int_set.end());
+  } else if (t == pb::Float || t == pb::Double) {
+    for (const Value& v : n->values) {
+      n->double_set.push_back(t == pb::Float ? static_cast<float>(v.AsDouble()) : v.AsDouble());
+    }
+    std::sort(n->double_set.begin(), n->double_set.end());
+  } else if (t == pb::String || t == pb::VarChar) {
+    for (const Value& v : n->values) n->string_set.insert(v.s);
+  }
+}
+
 Result<Value> CastValue(DataType t, const Value& v) {
   if (IsJson(t)) return v;
   if (IsArray(t) && v.kind == Value::Kind::kArray) return v;
@@ -872,6 +888,7 @@ class Binder {
       }
       n->values.push_back(std::move(cast).value());
     }
+    PrepareTermSets(type, n.get());
     n->column = child.column;
     if (a.negated) return FromNode(Negate(std::move(n)));
     return FromNode(std::move(n));

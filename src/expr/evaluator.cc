@@ -594,10 +594,7 @@ class Evaluator {
       case pb::Int16:
       case pb::Int32:
       case pb::Int64: {
-        std::vector<int64_t> set;
-        for (const Value& v : vals) set.push_back(v.i);
-        std::sort(set.begin(), set.end());
-        set.erase(std::unique(set.begin(), set.end()), set.end());
+        const std::vector<int64_t>& set = node.int_set;
         const int64_t* d = c.ints.data();
         if (set.size() <= 8) {
           Fill(&t->value, n_, [&](int64_t i) {
@@ -612,25 +609,21 @@ class Evaluator {
         break;
       }
       case pb::Float: {
-        std::vector<float> set;
-        for (const Value& v : vals) set.push_back(static_cast<float>(v.AsDouble()));
-        std::sort(set.begin(), set.end());
-        Fill(&t->value, n_,
-             [&](int64_t i) { return std::binary_search(set.begin(), set.end(), c.floats[i]); });
+        const std::vector<double>& set = node.double_set;
+        Fill(&t->value, n_, [&](int64_t i) {
+          return std::binary_search(set.begin(), set.end(), static_cast<double>(c.floats[i]));
+        });
         break;
       }
       case pb::Double: {
-        std::vector<double> set;
-        for (const Value& v : vals) set.push_back(v.AsDouble());
-        std::sort(set.begin(), set.end());
+        const std::vector<double>& set = node.double_set;
         Fill(&t->value, n_,
              [&](int64_t i) { return std::binary_search(set.begin(), set.end(), c.doubles[i]); });
         break;
       }
       case pb::String:
       case pb::VarChar: {
-        std::unordered_set<std::string_view> set;
-        for (const Value& v : vals) set.insert(v.s);
+        const std::unordered_set<std::string>& set = node.string_set;
         Fill(&t->value, n_, [&](int64_t i) { return set.count(c.strings[i]) > 0; });
         break;
       }

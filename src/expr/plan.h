@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -66,6 +67,11 @@ struct Node {
   bool lower_inclusive = false;
   bool upper_inclusive = false;
   std::vector<Value> values;  // kTerm, kContains
+  // kTerm on an integer, floating or string column: `values` prepared once at bind time
+  // (sorted and unique, or hashed), so evaluating many chunks does not rebuild them.
+  std::vector<int64_t> int_set;
+  std::vector<double> double_set;
+  std::unordered_set<std::string> string_set;
   ArithOp arith_op = ArithOp::kAdd;
   Value operand;  // kArithCompare
   ContainsOp contains_op = ContainsOp::kContains;
