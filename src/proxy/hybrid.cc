@@ -39,6 +39,7 @@ Result<RankParams> ParseRankParams(
       (kv.key() == "limit" ? p.limit : kv.key() == "offset" ? p.offset : p.round_decimal) = *v;
     } else if (kv.key() == "params") {
       nlohmann::json j = nlohmann::json::parse(kv.value(), nullptr, false);
+      if (j.is_null()) j = nlohmann::json::object();  // a client sending no params at all
       if (j.is_discarded() || !j.is_object()) return InvalidParam("rank params is not a JSON object");
       if (j.contains("k")) {
         if (!j["k"].is_number() || j["k"].get<double>() <= 0 || j["k"].get<double>() >= 16384) {

@@ -1039,6 +1039,68 @@ json Delete(Call& c) {
   return Ok({{"deleteCount", resp.delete_cnt()}});
 }
 
+// searchParams: root keys are merged into "params" and also passed on their own
+// (generateSearchParams); Milvus's camelCase metricType is Quiver's metric_type.
+void AddSearchParams(const json& search_params, mpb::SearchRequest* req) {
+  auto add = [&](const std::string& k, const std::string& v) {
+    auto* kv = req->add_search_params();
+    kv->set_key(k);
+    kv->set_value(v);
+  };
+  json sp = search_params.is_object() ? search_params : json::object();
+  json params = sp.contains("params") ? sp["params"] : json::object();
+  if (params.is_null()) params = json::object();
+  if (!params.is_object()) Fail(kParameterInvalid, "invalid parameter: searchParams.params must be a dict");
+  for (const auto& [k, v] : sp.items()) {
+    if (k == "params") continue;
+    if (params.contains(k) && params[k] != v) {
+      Fail(kParameterInvalid, fmt::format("invalid parameter: ambiguous parameter: {}, in search_param: {}, in "
+                                          "search_param.params: {}", k, v.dump(), params[k].dump()));
+    }
+    params[k] = v;
+  }
+  add("params", params.dump());
+  for (const auto& [k, v] : sp.items()) {
+    if (k == "params") continue;
+    add(k == "ignoreGrowing" ? "ignore_growing" : k, ValueText(v));
+    if (k == "metricType") add("metric_type", ValueText(v));
+  }
+}
+
+// The vector field a search names (`anns` may be empty when the schema has one vector field);
+// null when none matches.
+const spb::FieldSchema* AnnsField(const spb::CollectionSchema& schema, const std::string& anns) {
+  const spb::FieldSchema* field = nullptr;
+  for (const auto& f : schema.fields()) {
+    if (!IsVectorType(f.data_type())) continue;
+    if (anns.empty()) {
+      if (field != nullptr) {
+        Fail(kParameterInvalid, fmt::format("invalid parameter: search without annsField, but already found multiple "
+                                            "vector fields: [{}, {},,,]", field->name(), f.name()));
+      }
+      field = &f;
+    } else if (f.name() == anns) {
+      field = &f;
+    }
+  }
+  return field;
+}
+
+// Search results as REST rows (`topks` per query), as Milvus's search and hybrid_search answer.
+json SearchAnswer(const Call& c, const spb::CollectionSchema& schema, const mpb::SearchResults& resp) {
+  const auto& r = resp.results();
+  if (r.top_k() == 0) return json{{"code", 0}, {"data", json::array()}, {"cost", 0}};
+  RowsOptions o;
+  o.int64_as_number = c.int64_as_number;
+  if (const spb::FieldSchema* pk = PrimaryField(schema)) o.pk_name = pk->name();
+  int64_t rows = r.ids().has_int_id() ? r.ids().int_id().data_size() : r.ids().str_id().data_size();
+  auto out = ColumnsToRows(r.fields_data(), r.output_fields(), &r.ids(), &r.scores(), 0, rows, o);
+  if (!out.ok()) Fail(kInvalidSearchResult, "fail to parse search result, error: " + out.status().message());
+  json topks = json::array();
+  for (int64_t k : r.topks()) topks.push_back(k);
+  return json{{"code", 0}, {"data", *out}, {"cost", 0}, {"topks", topks}};
+}
+
 json Search(Call& c) {
   auto req = WithCollection<mpb::SearchRequest>(c);
   spb::CollectionSchema schema = Schema(c, req.collection_name());
@@ -1061,44 +1123,14 @@ json Search(Call& c) {
     Fail(kMissingRequiredParameters, "either 'ids' (for primary key search) or 'data' (for vector search) must be provided");
   }
   std::string anns = Str(c.body, "annsField");
-  const spb::FieldSchema* field = nullptr;
-  for (const auto& f : schema.fields()) {
-    if (!IsVectorType(f.data_type())) continue;
-    if (anns.empty()) {
-      if (field != nullptr) {
-        Fail(kParameterInvalid, fmt::format("invalid parameter: search without annsField, but already found multiple "
-                                            "vector fields: [{}, {},,,]", field->name(), f.name()));
-      }
-      field = &f;
-    } else if (f.name() == anns) {
-      field = &f;
-    }
-  }
+  const spb::FieldSchema* field = AnnsField(schema, anns);
 
   auto add = [&](const std::string& k, const std::string& v) {
     auto* kv = req.add_search_params();
     kv->set_key(k);
     kv->set_value(v);
   };
-  // searchParams: root keys are merged into "params" and also passed on their own
-  // (generateSearchParams); Milvus's camelCase metricType is Quiver's metric_type.
-  json sp = c.body.contains("searchParams") && c.body["searchParams"].is_object() ? c.body["searchParams"] : json::object();
-  json params = sp.contains("params") ? sp["params"] : json::object();
-  if (!params.is_object()) Fail(kParameterInvalid, "invalid parameter: searchParams.params must be a dict");
-  for (const auto& [k, v] : sp.items()) {
-    if (k == "params") continue;
-    if (params.contains(k) && params[k] != v) {
-      Fail(kParameterInvalid, fmt::format("invalid parameter: ambiguous parameter: {}, in search_param: {}, in "
-                                          "search_param.params: {}", k, v.dump(), params[k].dump()));
-    }
-    params[k] = v;
-  }
-  add("params", params.dump());
-  for (const auto& [k, v] : sp.items()) {
-    if (k == "params") continue;
-    add(k == "ignoreGrowing" ? "ignore_growing" : k, ValueText(v));
-    if (k == "metricType") add("metric_type", ValueText(v));
-  }
+  AddSearchParams(c.body.contains("searchParams") ? c.body["searchParams"] : json(), &req);
   add("round_decimal", "-1");
   add("topk", std::to_string(Int(c.body, "limit", 100)));
   add("offset", std::to_string(Int(c.body, "offset", 0)));
@@ -1138,18 +1170,151 @@ json Search(Call& c) {
     req.set_placeholder_group(*group_bytes);
     req.set_nq(static_cast<int64_t>(c.body["data"].size()));
   }
-  auto resp = Invoke(c, &MilvusServiceImpl::Search, req);
-  const auto& r = resp.results();
-  if (r.top_k() == 0) return json{{"code", 0}, {"data", json::array()}, {"cost", 0}};
-  RowsOptions o;
-  o.int64_as_number = c.int64_as_number;
-  if (const spb::FieldSchema* pk = PrimaryField(schema)) o.pk_name = pk->name();
-  int64_t rows = r.ids().has_int_id() ? r.ids().int_id().data_size() : r.ids().str_id().data_size();
-  auto out = ColumnsToRows(r.fields_data(), r.output_fields(), &r.ids(), &r.scores(), 0, rows, o);
-  if (!out.ok()) Fail(kInvalidSearchResult, "fail to parse search result, error: " + out.status().message());
-  json topks = json::array();
-  for (int64_t k : r.topks()) topks.push_back(k);
-  return json{{"code", 0}, {"data", *out}, {"cost", 0}, {"topks", topks}};
+  return SearchAnswer(c, schema, Invoke(c, &MilvusServiceImpl::Search, req));
+}
+
+// hybrid_search / advanced_search: one SearchRequest per element of `search` (its own data,
+// annsField, filter, limit, offset, params, exprParams), fused by `rerank` (strategy + params).
+// As in Milvus, a sub-search's metricType is not forwarded (the index decides).
+json HybridSearch(Call& c) {
+  auto req = WithCollection<mpb::HybridSearchRequest>(c);
+  spb::CollectionSchema schema = Schema(c, req.collection_name());
+  for (const auto& f : StrList(c.body, "outputFields")) req.add_output_fields(f);
+  for (const auto& p : StrList(c.body, "partitionNames")) req.add_partition_names(p);
+  bool use_default = true;
+  req.set_consistency_level(Consistency(c.body, &use_default));
+  req.set_use_default_consistency(use_default);
+  auto unsupported = [](const json& j, const char* key, const char* what) {
+    auto it = j.find(key);
+    if (it != j.end() && !it->is_null() && !(it->is_array() && it->empty())) {
+      Fail(kParameterInvalid, fmt::format("invalid parameter: {}", what));
+    }
+  };
+  unsupported(c.body, "searchAggregation", "searchAggregation is not supported for hybrid search");
+  unsupported(c.body, "functionChains", "functionChains is not supported for hybrid search yet");
+  auto searches = c.body.find("search");
+  if (searches == c.body.end() || searches->is_null()) searches = c.body.end();
+  if (searches != c.body.end() && !searches->is_array()) {
+    Fail(kIncorrectParameterFormat, "can only accept json format request, error: search must be a list");
+  }
+  if (searches != c.body.end()) {
+    for (const auto& sub : *searches) {
+      if (!sub.is_object()) Fail(kIncorrectParameterFormat, "can only accept json format request, error: search items must be objects");
+      unsupported(sub, "searchAggregation", "searchAggregation is not supported for hybrid search");
+      if (!sub.contains("data") || sub["data"].is_null()) {
+        Fail(kMissingRequiredParameters, "missing required parameters, error: Key: 'SubSearchReq.Data' Error:Field "
+                                         "validation for 'Data' failed on the 'required' tag");
+      }
+      mpb::SearchRequest* s = req.add_requests();
+      s->set_db_name(req.db_name());
+      s->set_collection_name(req.collection_name());
+      s->set_dsl(Str(sub, "filter"));
+      s->set_dsl_type(cpb::DslType::BoolExprV1);
+      *s->mutable_output_fields() = req.output_fields();
+      *s->mutable_partition_names() = req.partition_names();
+      AddExprParams(sub, s->mutable_expr_template_values());
+      AddSearchParams(sub.contains("params") ? json{{"params", sub["params"]}} : json(), s);
+      std::string anns = Str(sub, "annsField");
+      auto add = [&](const std::string& k, const std::string& v) {
+        auto* kv = s->add_search_params();
+        kv->set_key(k);
+        kv->set_value(v);
+      };
+      add("topk", std::to_string(Int(sub, "limit", 0)));
+      add("offset", std::to_string(Int(sub, "offset", 0)));
+      add("anns_field", anns);
+      const spb::FieldSchema* field = AnnsField(schema, anns);
+      if (field == nullptr) {
+        Fail(kIncorrectParameterFormat, fmt::format("can only accept json format request, error: field not found[field={}]: "
+                                                    "cannot find a vector field", anns));
+      }
+      if (!sub["data"].is_array()) Fail(kIncorrectParameterFormat, "can only accept json format request, error: data must be a list");
+      auto group_bytes = QueriesToPlaceholderGroup(sub["data"], *field);
+      if (!group_bytes.ok()) {
+        Fail(kIncorrectParameterFormat, "can only accept json format request, error: " + group_bytes.status().message());
+      }
+      s->set_placeholder_group(*group_bytes);
+      s->set_nq(static_cast<int64_t>(sub["data"].size()));
+    }
+  }
+  auto rank = [&](const std::string& k, const std::string& v) {
+    auto* kv = req.add_rank_params();
+    kv->set_key(k);
+    kv->set_value(v);
+  };
+  json rerank = c.body.contains("rerank") && c.body["rerank"].is_object() ? c.body["rerank"] : json::object();
+  rank("strategy", Str(rerank, "strategy"));
+  json params = rerank.contains("params") ? rerank["params"] : json();
+  rank("params", params.is_null() ? "null" : params.dump());
+  rank("limit", std::to_string(Int(c.body, "limit", 0)));
+  rank("offset", std::to_string(Int(c.body, "offset", 0)));
+  rank("round_decimal", "-1");
+  std::string group = Str(c.body, "groupingField");
+  group.erase(0, group.find_first_not_of(' '));
+  group.erase(group.find_last_not_of(' ') + 1);
+  if (!group.empty()) {
+    rank("group_by_field", group);
+    if (c.body.contains("groupSize") && !c.body["groupSize"].is_null()) {
+      int64_t size = Int(c.body, "groupSize", 1);
+      if (size <= 0) Fail(kParameterInvalid, fmt::format("invalid parameter: groupSize must be a positive integer, got: {}", size));
+      rank("group_size", std::to_string(size));
+    }
+    if (c.body.contains("strictGroupSize") && !c.body["strictGroupSize"].is_null()) {
+      rank("strict_group_size", Bool(c.body, "strictGroupSize") ? "true" : "false");
+    }
+  } else if ((c.body.contains("groupSize") && !c.body["groupSize"].is_null()) ||
+             (c.body.contains("strictGroupSize") && !c.body["strictGroupSize"].is_null())) {
+    Fail(kParameterInvalid, "invalid parameter: groupSize and strictGroupSize require groupingField");
+  }
+  return SearchAnswer(c, schema, Invoke(c, &MilvusServiceImpl::HybridSearch, req));
+}
+
+json TruncateCollection(Call& c) {
+  Invoke(c, &MilvusServiceImpl::TruncateCollection, WithCollection<mpb::TruncateCollectionRequest>(c));
+  return OkEmpty();
+}
+
+json CompactCollection(Call& c) {
+  auto req = WithCollection<mpb::ManualCompactionRequest>(c);
+  req.set_majorcompaction(Bool(c.body, "isClustering"));
+  auto resp = Invoke(c, &MilvusServiceImpl::ManualCompaction, req);
+  return Ok(json{{"compactionID", resp.compactionid()}});
+}
+
+json CompactionState(Call& c) {
+  mpb::GetCompactionStateRequest req;
+  int64_t job = Int(c.body, "jobID", 0);
+  req.set_compactionid(job);
+  auto resp = Invoke(c, &MilvusServiceImpl::GetCompactionState, req);
+  return Ok(json{{"compactionID", job},
+                 {"state", cpb::CompactionState_Name(resp.state())},
+                 {"executingPlanNumber", resp.executingplanno()},
+                 {"timeoutPlanNumber", resp.timeoutplanno()},
+                 {"completedPlanNumber", resp.completedplanno()}});
+}
+
+json AlterFieldProperties(Call& c) {
+  auto req = WithCollection<mpb::AlterCollectionFieldRequest>(c);
+  req.set_field_name(Str(c.body, "fieldName", true));
+  AddProperties(c.body, "fieldParams", req.mutable_properties());
+  Invoke(c, &MilvusServiceImpl::AlterCollectionField, req);
+  return OkEmpty();
+}
+
+json AlterIndexProperties(Call& c) {
+  auto req = WithCollection<mpb::AlterIndexRequest>(c);
+  req.set_index_name(Str(c.body, "indexName", true));
+  AddProperties(c.body, "properties", req.mutable_extra_params());
+  Invoke(c, &MilvusServiceImpl::AlterIndex, req);
+  return OkEmpty();
+}
+
+json DropIndexProperties(Call& c) {
+  auto req = WithCollection<mpb::AlterIndexRequest>(c);
+  req.set_index_name(Str(c.body, "indexName", true));
+  for (const auto& k : StrList(c.body, "propertyKeys")) req.add_delete_keys(k);
+  Invoke(c, &MilvusServiceImpl::AlterIndex, req);
+  return OkEmpty();
 }
 
 // exprParams: {"name": value} → template values (scalars and arrays of one element type).
@@ -1242,6 +1407,14 @@ const std::map<std::string, Endpoint, std::less<>>& Routes() {
       {"/v2/vectordb/entities/query", Query},
       {"/v2/vectordb/entities/get", Get},
       {"/v2/vectordb/entities/search", Search},
+      {"/v2/vectordb/entities/hybrid_search", HybridSearch},
+      {"/v2/vectordb/entities/advanced_search", HybridSearch},
+      {"/v2/vectordb/collections/truncate", TruncateCollection},
+      {"/v2/vectordb/collections/compact", CompactCollection},
+      {"/v2/vectordb/collections/get_compaction_state", CompactionState},
+      {"/v2/vectordb/collections/fields/alter_properties", AlterFieldProperties},
+      {"/v2/vectordb/indexes/alter_properties", AlterIndexProperties},
+      {"/v2/vectordb/indexes/drop_properties", DropIndexProperties},
   };
   return *routes;
 }
