@@ -190,6 +190,9 @@ void Acceptor::ServeConnection(uint64_t id, int fd) {
     }
   }
   if (handed_off) {
+    // gRPC's endpoint reads until EAGAIN: a blocking socket would park a poller thread in
+    // recvmsg (large requests then stalled until the completion-queue timeout, 10 s).
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     on_http2_(fd);  // the gRPC server owns fd from here
   } else if (kind == Preface::kHttp1 && !stopping_) {
     ServeHttpConnection(fd, on_http_, options_.http);

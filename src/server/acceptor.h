@@ -1,7 +1,7 @@
 // Acceptor owns Quiver's TCP listening socket and serves gRPC and the REST API on the same
 // port, as Milvus does with cmux: for each accepted connection it peeks at the first bytes;
-// the HTTP/2 client preface means gRPC and the connection is handed to `on_http2` (which takes
-// ownership of the fd, e.g. grpc::AddInsecureChannelFromFd); anything else is served as
+// the HTTP/2 client preface means gRPC and the connection is handed, switched to non-blocking,
+// to `on_http2` (which takes ownership of the fd, e.g. grpc::AddInsecureChannelFromFd); anything else is served as
 // HTTP/1.1 by the `on_http` handler. Each connection gets its own thread until it is handed
 // off or closed, at most `max_connections` at a time (further connections wait in the
 // kernel's backlog). Thread-safe; Stop() closes the listener and every HTTP connection and

@@ -159,6 +159,21 @@ describe('hybrid search and the SDK HttpClient', () => {
     assert.equal((await http.dropCollection({ collectionName: c })).code, 0);
   });
 
+  it('large gRPC requests on the shared port do not stall (1000 x 768 floats, 3 MB, x3)', async () => {
+    const c = uniq('big');
+    assertOk(await client.createCollection({
+      collection_name: c,
+      fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'v', data_type: DataType.FloatVector, dim: 768 }],
+    }));
+    const data = Array.from({ length: 1000 }, (_, i) => ({ id: i, v: Array.from({ length: 768 }, () => rand()) }));
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      assertOk(await client.insert({ collection_name: c, data }));
+      // A blocking hand-off socket made these take 10 s (the completion-queue timeout).
+      assert.ok(performance.now() - t0 < 5000, `insert ${k} took ${performance.now() - t0} ms`);
+    }
+  });
+
   it('HttpClient: compaction, field and index properties, truncate', async () => {
     const c = uniq('hp');
     assertOk(await client.createCollection({
