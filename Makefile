@@ -38,11 +38,13 @@ bench: build
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 FLAT
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 AUTOINDEX
 
-# Installs the binary (default prefix /usr/local) and, when pip is there, the milvus_lite
-# drop-in so pymilvus's MilvusClient("./x.db") uses Quiver.
+# Installs the binary, the embedded library (libquiver.so, <quiver/quiver.h>, CMake package
+# Quiver) under PREFIX (default /usr/local) and, when pip is there, the milvus_lite drop-in so
+# pymilvus's MilvusClient("./x.db") uses Quiver.
 PREFIX ?= /usr/local
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+	@ldconfig 2>/dev/null || true
 	@if python3 -m pip --version >/dev/null 2>&1; then python3 -m pip install --no-deps ./python; \
 	else echo "pip not found: put python/ on PYTHONPATH to use the milvus_lite drop-in"; fi
 

@@ -453,7 +453,8 @@ grpc::Status MilvusServiceImpl::GetPersistentSegmentInfo(
     mpb::GetPersistentSegmentInfoResponse* resp) {
   auto c = catalog_.GetCollection(DbOf(ctx, req->dbname()), req->collectionname());
   if (!c.ok()) return Reply(c.status(), resp->mutable_status());
-  for (const auto& ref : data_.Manifest(*c).segments()) {
+  const format::SegmentManifest manifest = data_.Manifest(*c);  // the loop must not outlive it
+  for (const auto& ref : manifest.segments()) {
     auto* info = resp->add_infos();
     info->set_segmentid(ref.id());
     info->set_collectionid(c->id());

@@ -1,12 +1,10 @@
 // quiver: the single binary. `quiver serve` runs every role in one process on local storage
 // and serves the Milvus gRPC API.
 #include <CLI/CLI.hpp>
-#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server_posix.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,43 +16,14 @@
 
 #include "common/logging.h"
 #include "common/version.h"
-#include "coord/catalog.h"
-#include "coord/tso.h"
 #include "proxy/milvus_service.h"
 #include "proxy/rest/rest_handler.h"
 #include "server/acceptor.h"
 #include "server/config.h"
-#include "storage/local_object_store.h"
-#include "storage/sqlite_meta_store.h"
-#include "datanode/data_service.h"
-#include "wal/local_log_store.h"
+#include "server/engine.h"
 
 namespace quiver::server {
 namespace {
-
-// Holds an exclusive lock on <data>/LOCK for the life of the process, so two servers never
-// share a data directory.
-class DirLock {
- public:
-  static Result<DirLock> Acquire(const std::string& dir) {
-    std::string path = dir + "/LOCK";
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::Unavailable("cannot open {}: {}", path, std::strerror(errno));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return Status::Unavailable("data directory {} is in use by another quiver process", dir);
-    }
-    return DirLock(fd);
-  }
-  DirLock(DirLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit DirLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 int Serve(const ServerConfig& config) {
   // Block the stop signals before any thread starts (threads inherit the mask); one thread
@@ -67,58 +36,17 @@ int Serve(const ServerConfig& config) {
   // Logs go to stderr; stdout stays free for the user.
   spdlog::set_default_logger(spdlog::stderr_color_mt("quiver"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  EngineOptions engine_options;
+  engine_options.wal_sync = config.wal_sync;
+  engine_options.flush_rows = config.flush_rows;
+  auto engine = Engine::Open(config.data_dir, engine_options);
+  if (!engine.ok()) {
+    QV_LOG_ERROR("{}", engine.status().message());
+    return 1;
+  }
+  proxy::MilvusServiceImpl& service = (*engine)->service();
+  proxy::rest::RestHandler& rest = (*engine)->rest();
   std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) {
-    QV_LOG_ERROR("cannot create data directory {}: {}", config.data_dir, ec.message());
-    return 1;
-  }
-  auto lock = DirLock::Acquire(config.data_dir);
-  if (!lock.ok()) {
-    QV_LOG_ERROR("{}", lock.status().message());
-    return 1;
-  }
-  auto meta = storage::SqliteMetaStore::Open(config.data_dir + "/meta.db");
-  if (!meta.ok()) {
-    QV_LOG_ERROR("{}", meta.status().ToString());
-    return 1;
-  }
-  coord::SystemClock clock;
-  auto tso = coord::Tso::Open(**meta, clock);
-  auto ids = tso.ok() ? coord::IdAllocator::Open(**meta) : tso.TakeStatus();
-  if (!tso.ok() || !ids.ok()) {
-    QV_LOG_ERROR("cannot start the timestamp oracle: {}",
-                 (tso.ok() ? ids.status() : tso.status()).ToString());
-    return 1;
-  }
-  auto catalog = coord::Catalog::Open(**meta, **tso, **ids);
-  if (!catalog.ok()) {
-    QV_LOG_ERROR("cannot open the catalog: {}", catalog.status().ToString());
-    return 1;
-  }
-  wal::LogOptions log_options;
-  log_options.sync = config.wal_sync;
-  auto log = wal::LocalLogStore::Open(config.data_dir + "/wal", log_options);
-  if (!log.ok()) {
-    QV_LOG_ERROR("cannot open the WAL: {}", log.status().ToString());
-    return 1;
-  }
-  auto objects = storage::LocalObjectStore::Open(config.data_dir + "/objects");
-  if (!objects.ok()) {
-    QV_LOG_ERROR("cannot open the object store: {}", objects.status().ToString());
-    return 1;
-  }
-  datanode::DataOptions data_options;
-  data_options.flush_rows = config.flush_rows;
-  datanode::DataService data(**log, **objects, **meta, **tso, **ids, data_options);
-  if (Status st = data.Recover((*catalog)->ListAllCollections()); !st.ok()) {
-    QV_LOG_ERROR("recovery failed, refusing to serve: {}", st.ToString());
-    return 1;
-  }
-  data.StartIndexBuilder([&catalog] { return (*catalog)->ListAllCollections(); });
-  proxy::MilvusServiceImpl service(**catalog, **tso, data);
-
-  proxy::rest::RestHandler rest(service);
 
   // Quiver owns the TCP port: gRPC (HTTP/2) connections are handed to the gRPC server, which
   // itself listens on nothing but the optional unix socket; HTTP/1.1 goes to the REST API.

@@ -371,22 +371,6 @@ int64_t ScalarCount(const spb::ScalarField& s) {
   }
 }
 
-int64_t ColumnRows(const spb::FieldData& c) {
-  if (c.valid_data_size() > 0) return c.valid_data_size();
-  if (c.has_scalars()) return ScalarCount(c.scalars());
-  if (!c.has_vectors()) return 0;
-  const auto& v = c.vectors();
-  const int64_t dim = std::max<int64_t>(v.dim(), 1);
-  switch (v.data_case()) {
-    case spb::VectorField::kFloatVector: return v.float_vector().data_size() / dim;
-    case spb::VectorField::kBinaryVector: return static_cast<int64_t>(v.binary_vector().size()) / std::max<int64_t>(dim / 8, 1);
-    case spb::VectorField::kFloat16Vector: return static_cast<int64_t>(v.float16_vector().size()) / (dim * 2);
-    case spb::VectorField::kBfloat16Vector: return static_cast<int64_t>(v.bfloat16_vector().size()) / (dim * 2);
-    case spb::VectorField::kInt8Vector: return static_cast<int64_t>(v.int8_vector().size()) / dim;
-    case spb::VectorField::kSparseFloatVector: return v.sparse_float_vector().contents_size();
-    default: return 0;
-  }
-}
 
 json ParseJsonOr(const std::string& text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
