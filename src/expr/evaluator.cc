@@ -292,13 +292,35 @@ class Evaluator {
       case NodeKind::kAnd:
       case NodeKind::kOr: {
         bool is_and = node.kind == NodeKind::kAnd;
-        QV_ASSIGN_OR_RETURN(Tri acc, Eval(*node.children[0]));
-        for (size_t k = 1; k < node.children.size(); ++k) {
+        // Cheap children first; each later child only has to be right on the rows the ones
+        // before left undecided (FALSE decides an AND, TRUE an OR, whatever the rest say), so
+        // JSON documents are parsed only for those rows.
+        std::vector<const Node*> order;
+        for (const auto& c : node.children) order.push_back(c.get());
+        if (!HasSample(node)) {
+          std::stable_sort(order.begin(), order.end(),
+                           [](const Node* a, const Node* b) { return Cost(*a) < Cost(*b); });
+        }
+        const Bitset* outer = need_;
+        Bitset need;
+        QV_ASSIGN_OR_RETURN(Tri acc, Eval(*order[0]));
+        Status st;
+        for (size_t k = 1; k < order.size() && st.ok(); ++k) {
           // Short-circuit: once every row is decided, later children cannot change the result.
           if (acc.all_valid && (is_and ? acc.value.None() : acc.value.All())) break;
-          QV_ASSIGN_OR_RETURN(Tri next, Eval(*node.children[k]));
-          Combine(is_and, &acc, next);
+          need = Decided(is_and, acc);
+          need.Flip();
+          if (outer != nullptr) need &= *outer;
+          need_ = &need;
+          auto next = Eval(*order[k]);
+          if (!next.ok()) {
+            st = next.TakeStatus();
+            break;
+          }
+          Combine(is_and, &acc, *next);
         }
+        need_ = outer;
+        QV_RETURN_IF_ERROR(st);
         return acc;
       }
       case NodeKind::kRandomSample:
@@ -437,16 +459,53 @@ class Evaluator {
     return &c;
   }
 
+  // The parsed documents of a JSON column: every row that matters now (need_) is parsed, once
+  // per Evaluate call; rows no node needed stay JSON null.
   const std::vector<json>& Docs(int64_t field_id, const Column& c) {
-    auto it = docs_.find(field_id);
-    if (it != docs_.end()) return it->second;
-    std::vector<json> docs(n_);
-    for (int64_t i = 0; i < n_; ++i) {
-      if (c.IsNull(i)) continue;
-      docs[i] = json::parse(c.strings[i], nullptr, /*allow_exceptions=*/false);
-      if (docs[i].is_discarded()) docs[i] = nullptr;
+    ParsedDocs& d = docs_[field_id];
+    if (d.docs.empty() && n_ > 0) {
+      d.docs.resize(n_);
+      d.parsed.Resize(n_);
     }
-    return docs_.emplace(field_id, std::move(docs)).first->second;
+    for (int64_t i = 0; i < n_; ++i) {
+      if (d.parsed.Test(i) || (need_ != nullptr && !need_->Test(i))) continue;
+      d.parsed.Set(i);
+      if (c.IsNull(i)) continue;
+      d.docs[i] = json::parse(c.strings[i], nullptr, /*allow_exceptions=*/false);
+      if (d.docs[i].is_discarded()) d.docs[i] = nullptr;
+    }
+    return d.docs;
+  }
+
+  // Rows whose result `acc` already decides for an AND (definitely FALSE) or an OR (TRUE).
+  static Bitset Decided(bool is_and, const Tri& acc) {
+    Bitset out = acc.value;
+    if (is_and) {
+      out.Flip();  // not TRUE
+      if (!acc.all_valid) out &= acc.valid;  // and known: FALSE
+    }
+    return out;
+  }
+
+  // Relative cost of evaluating a node: JSON documents are parsed, arrays walked, patterns
+  // matched; typed columns are a tight loop.
+  static int Cost(const Node& n) {
+    int own = 0;
+    switch (n.column.type) {
+      case pb::JSON: own = 20; break;
+      case pb::Array: own = 5; break;
+      default: own = n.kind == NodeKind::kLike ? 3 : 1; break;
+    }
+    for (const auto& c : n.children) own += Cost(*c);
+    return own;
+  }
+
+  static bool HasSample(const Node& n) {
+    if (n.kind == NodeKind::kRandomSample) return true;
+    for (const auto& c : n.children) {
+      if (HasSample(*c)) return true;
+    }
+    return false;
   }
 
   static const json* Resolve(const json& doc, const std::vector<std::string>& path) {
@@ -875,7 +934,12 @@ class Evaluator {
 
   const ColumnBatch& batch_;
   int64_t n_;
-  std::unordered_map<int64_t, std::vector<json>> docs_;
+  struct ParsedDocs {
+    std::vector<json> docs;
+    Bitset parsed;
+  };
+  std::unordered_map<int64_t, ParsedDocs> docs_;
+  const Bitset* need_ = nullptr;  // rows whose result still matters; null: all
 };
 
 }  // namespace
