@@ -3,6 +3,8 @@
 // arrays, comparing matched row ids. Error cases check Milvus-style message fragments.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <functional>
 #include <random>
 #include <string>
@@ -814,6 +816,46 @@ TEST(LikePattern, FastPathsAreChosen) {
   EXPECT_TRUE(LikePattern::Compile("%a%b%c%")->Matches("xxaxxbxxcxx"));
   EXPECT_FALSE(LikePattern::Compile("%a%b%c%")->Matches("xxaxxcxxbxx"));
   EXPECT_FALSE(LikePattern::Compile("a\\").ok());
+}
+
+}  // namespace
+}  // namespace quiver::expr
+
+namespace quiver::expr {
+namespace {
+
+// And/or children are reordered by cost and JSON is parsed only for undecided rows; whatever
+// the order, Kleene logic fixes the TRUE rows: TRUE(a and b) = TRUE(a) ∩ TRUE(b),
+// TRUE(a or b) = TRUE(a) ∪ TRUE(b), TRUE(not (a and b)) = TRUE(not a) ∪ TRUE(not b).
+TEST(Expr, ShortCircuitOrderKeepsKleeneIdentities) {
+  const std::vector<std::string> typed = {"age > 20", "age is null", "id < 4", "name like \"a%\"", "flag == true"};
+  const std::vector<std::string> json = {"meta[\"a\"] == 1", "exists meta[\"b\"]", "color == \"red\"",
+                                         "json_contains(meta[\"arr\"], 2)", "array_length(nums) > 1"};
+  auto rows = [](const std::string& e) {
+    std::string error;
+    Rows r = RunExpr(e, nullptr, &error);
+    EXPECT_EQ(error, "") << e;
+    return std::set<int64_t>(r.begin(), r.end());
+  };
+  auto both = [](const std::set<int64_t>& a, const std::set<int64_t>& b, bool intersect) {
+    std::set<int64_t> out;
+    for (int64_t r : a) {
+      if (!intersect || b.count(r)) out.insert(r);
+    }
+    if (!intersect) out.insert(b.begin(), b.end());
+    return out;
+  };
+  for (const auto& t : typed) {
+    for (const auto& j : json) {
+      auto rt = rows(t), rj = rows(j);
+      EXPECT_EQ(rows(j + " and " + t), both(rt, rj, true)) << j << " and " << t;
+      EXPECT_EQ(rows(t + " and " + j), both(rt, rj, true)) << t << " and " << j;
+      EXPECT_EQ(rows(j + " or " + t), both(rt, rj, false)) << j << " or " << t;
+      EXPECT_EQ(rows("not (" + j + " and " + t + ")"), both(rows("not (" + j + ")"), rows("not (" + t + ")"), false))
+          << "not (" << j << " and " << t << ")";
+      EXPECT_EQ(rows("(" + j + " or " + t + ") and (" + t + " or " + j + ")"), both(rt, rj, false));
+    }
+  }
 }
 
 }  // namespace
