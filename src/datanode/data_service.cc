@@ -267,6 +267,92 @@ Status DataService::FlushLocked(int64_t collection_id, Collection& col, bool res
   return Status::Ok();
 }
 
+namespace {
+
+// The collection's TTL cut-off at `now` (rows written before it are expired), or 0.
+Timestamp ExpireBefore(const catalog::CollectionRecord& c, Timestamp now) {
+  for (const auto& kv : c.properties()) {
+    if (kv.key() != "collection.ttl.seconds") continue;
+    int64_t ttl = std::atoll(kv.value().c_str());
+    if (ttl > 0) return ComposeTimestamp(std::max<int64_t>(0, PhysicalMs(now) - ttl * 1000), 0);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<DataService::CompactionResult> DataService::Compact(const catalog::CollectionRecord& c) {
+  std::shared_ptr<Collection> col = Get(c);
+  std::lock_guard lock(col->write_mu);
+  return CompactLocked(c, *col);
+}
+
+Result<DataService::CompactionResult> DataService::CompactLocked(const catalog::CollectionRecord& c,
+                                                                 Collection& col) {
+  QV_RETURN_IF_ERROR(FlushLocked(c.id(), col, /*reset=*/false));
+  QV_ASSIGN_OR_RETURN(Timestamp now, tso_.Allocate());
+  const Timestamp horizon = ComposeTimestamp(std::max<int64_t>(0, PhysicalMs(now) - kCompactionGraceMs), 0);
+  const Timestamp expire = ExpireBefore(c, now);
+  CompactionResult result;
+  segment::GrowingStore::CompactStats st = col.store->Compact(horizon, expire);
+  result.rows_removed = st.rows_removed;
+  result.chunks_before = st.chunks_before;
+  result.chunks_after = st.chunks_after;
+  result.segments_before = col.manifest.segments_size();
+
+  // Everything is persisted (flushed above, under the write lock): rewrite it as one segment.
+  format::SegmentData live = col.store->ExportLive(expire);
+  int64_t rows = 0;
+  for (const auto& ch : live.chunks()) rows += ch.num_rows();
+  int64_t persisted_rows = 0;
+  for (const auto& ref : col.manifest.segments()) persisted_rows += ref.rows();
+  if (col.manifest.segments_size() <= 1 && rows == persisted_rows) {
+    result.segments_after = col.manifest.segments_size();
+    return result;  // nothing to rewrite on disk
+  }
+  format::SegmentManifest next = col.manifest;
+  next.clear_segments();
+  std::string key;
+  if (rows > 0) {
+    QV_ASSIGN_OR_RETURN(int64_t segment_id, ids_.Allocate());
+    live.set_collection_id(c.id());
+    live.set_segment_id(segment_id);
+    key = fmt::format("{}seg-{:020}.qseg", ObjectPrefix(c.id()), segment_id);
+    std::string bytes = format::EncodeSegment(live);
+    QV_RETURN_IF_ERROR(objects_.Put(key, bytes));
+    auto* ref = next.add_segments();
+    ref->set_id(segment_id);
+    ref->set_key(key);
+    ref->set_rows(rows);
+    ref->set_bytes(static_cast<int64_t>(bytes.size()));
+    ref->set_crc(Crc32c(bytes));
+  }
+  storage::WriteBatch b;
+  b.Put(ManifestKey(c.id()), coord::EncodeRecord(next));
+  QV_RETURN_IF_ERROR(meta_.Commit(b));
+  std::vector<std::string> obsolete;
+  for (const auto& ref : col.manifest.segments()) obsolete.push_back(ref.key());
+  col.manifest = std::move(next);
+  for (const auto& k : obsolete) objects_.Delete(k).IgnoreError();
+  result.segments_after = col.manifest.segments_size();
+  QV_LOG_INFO("collection {} compacted: {} rows removed, chunks {} -> {}, segments {} -> {} ({} live rows)",
+              c.name(), result.rows_removed, result.chunks_before, result.chunks_after,
+              result.segments_before, result.segments_after, rows);
+  return result;
+}
+
+void DataService::MaybeCompactLocked(const catalog::CollectionRecord& c, Collection& col) {
+  auto now = tso_.Allocate();
+  if (!now.ok()) return;
+  const Timestamp horizon = ComposeTimestamp(std::max<int64_t>(0, PhysicalMs(*now) - kCompactionGraceMs), 0);
+  auto [total, removable] = col.store->Garbage(horizon, ExpireBefore(c, *now));
+  // Compaction rebuilds ANN indexes and rewrites the persisted data, so it waits until a
+  // quarter of the rows are garbage or segments pile up.
+  if (removable * 4 < total && col.manifest.segments_size() < 16) return;
+  auto r = CompactLocked(c, col);
+  if (!r.ok()) QV_LOG_WARN("collection {} automatic compaction failed: {}", c.name(), r.status().ToString());
+}
+
 Result<Timestamp> DataService::Write(const catalog::CollectionRecord& c, wal::WalEntry entry) {
   std::shared_ptr<Collection> col = Get(c);
   std::lock_guard lock(col->write_mu);
@@ -289,6 +375,7 @@ Result<Timestamp> DataService::Write(const catalog::CollectionRecord& c, wal::Wa
   } else if (col->store->UnpersistedRows() >= options_.flush_rows) {
     Status st = FlushLocked(c.id(), *col, /*reset=*/false);
     if (!st.ok()) QV_LOG_WARN("collection {} automatic flush failed: {}", c.name(), st.ToString());
+    else MaybeCompactLocked(c, *col);
   }
   return ts;
 }

@@ -75,6 +75,18 @@ class DataService {
   // The collection's store (empty when nothing was written yet).
   std::shared_ptr<segment::GrowingStore> Store(const catalog::CollectionRecord& collection);
 
+  // Compaction: flushes, drops rows no read can see any more (deleted or replaced at least
+  // `kCompactionGraceMs` ago, or past the collection's TTL) from memory and merges small
+  // persisted chunks, then rewrites the persisted segments as one segment holding only live
+  // rows (published by the manifest like a flush; a crash leaves the old or the new set).
+  struct CompactionResult {
+    int64_t rows_removed = 0;
+    int64_t chunks_before = 0, chunks_after = 0;
+    int64_t segments_before = 0, segments_after = 0;
+  };
+  static constexpr int64_t kCompactionGraceMs = 5000;
+  Result<CompactionResult> Compact(const catalog::CollectionRecord& collection);
+
   Status DropCollection(int64_t collection_id);
   void DropPartition(int64_t collection_id, int64_t partition_id);
 
@@ -89,6 +101,9 @@ class DataService {
   };
   std::shared_ptr<Collection> Get(const catalog::CollectionRecord& c);
   Status FlushLocked(int64_t collection_id, Collection& col, bool reset);
+  Result<CompactionResult> CompactLocked(const catalog::CollectionRecord& c, Collection& col);
+  // Compacts after an automatic flush when enough is removable or segments piled up.
+  void MaybeCompactLocked(const catalog::CollectionRecord& c, Collection& col);
   Status RecoverOne(const catalog::CollectionRecord& c);
 
   storage::LogStore& log_;

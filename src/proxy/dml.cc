@@ -417,24 +417,30 @@ grpc::Status MilvusServiceImpl::TruncateCollection(ServerContext* ctx,
 grpc::Status MilvusServiceImpl::ManualCompaction(ServerContext* ctx,
                                                  const mpb::ManualCompactionRequest* req,
                                                  mpb::ManualCompactionResponse* resp) {
-  // Rows live in growing data until sealing exists, so there is never anything to compact:
-  // the compaction is accepted with zero plans and reports Completed.
+  // Compaction runs synchronously (DataService::Compact): when the call returns, deleted and
+  // expired rows are gone from memory and from the persisted segments, so the state is
+  // Completed at once.
   auto run = [&]() -> Status {
     std::string db = DbOf(ctx, req->db_name());
-    bool found = false;
+    std::optional<CollectionRecord> target;
     if (!req->collection_name().empty()) {
-      QV_RETURN_IF_ERROR(catalog_.GetCollection(db, req->collection_name()).TakeStatus());
-      found = true;
+      QV_ASSIGN_OR_RETURN(target, catalog_.GetCollection(db, req->collection_name()));
     } else {
-      for (const auto& c : catalog_.ListAllCollections()) found |= c.id() == req->collectionid();
+      for (const auto& c : catalog_.ListAllCollections()) {
+        if (c.id() == req->collectionid()) target = c;
+      }
     }
-    if (!found) {
+    if (!target) {
       return Status::NotFound("collection not found[collection={}]", req->collectionid())
           .About(Subject::kCollection);
     }
+    QV_ASSIGN_OR_RETURN(datanode::DataService::CompactionResult r, data_.Compact(*target));
     QV_ASSIGN_OR_RETURN(int64_t id, catalog_.AllocateId());
     resp->set_compactionid(id);
-    resp->set_compactionplancount(0);
+    resp->set_compactionplancount(r.rows_removed > 0 || r.segments_before != r.segments_after ||
+                                          r.chunks_before != r.chunks_after
+                                      ? 1
+                                      : 0);
     return Status::Ok();
   };
   return Reply(run(), resp->mutable_status());

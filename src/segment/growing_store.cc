@@ -1,6 +1,9 @@
 #include "segment/growing_store.h"
 
+#include "segment/field_data.h"
+
 #include <algorithm>
+#include <map>
 
 namespace quiver::segment {
 
@@ -95,10 +98,7 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
     ann_.clear();
     ++generation_;
     std::erase_if(chunks_, [&](const auto& c) { return c->ts < entry.ts(); });
-    rows_by_pk_.clear();
-    for (const auto& c : chunks_) {
-      for (int64_t r = 0; r < c->num_rows; ++r) rows_by_pk_[RowPkKey(*c, r)].push_back({c.get(), r});
-    }
+    RebuildPkIndexLocked();
     pending_deletes_.clear();
   }
   for (const auto& del : entry.deletes()) {
@@ -120,6 +120,165 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
     chunks_.push_back(std::move(c));
   }
   return Status::Ok();
+}
+
+void GrowingStore::RebuildPkIndexLocked() {
+  rows_by_pk_.clear();
+  for (const auto& c : chunks_) {
+    for (int64_t r = 0; r < c->num_rows; ++r) rows_by_pk_[RowPkKey(*c, r)].push_back({c.get(), r});
+  }
+}
+
+namespace {
+
+bool Removable(const Chunk& c, int64_t row, Timestamp horizon, Timestamp expire_before) {
+  if (c.ts > horizon) return false;
+  return c.dead_at[static_cast<size_t>(row)] <= horizon || c.ts < expire_before;
+}
+
+// The field ids of a chunk's columns, in order: chunks merge only when these are equal.
+std::vector<int64_t> ColumnIds(const Chunk& c) {
+  std::vector<int64_t> ids;
+  for (const auto& col : c.columns) ids.push_back(col.field_id());
+  return ids;
+}
+
+}  // namespace
+
+std::pair<int64_t, int64_t> GrowingStore::Garbage(Timestamp horizon, Timestamp expire_before) const {
+  std::shared_lock lock(mu_);
+  int64_t total = 0, removable = 0;
+  for (const auto& c : chunks_) {
+    total += c->num_rows;
+    for (int64_t r = 0; r < c->num_rows; ++r) removable += Removable(*c, r, horizon, expire_before);
+  }
+  return {total, removable};
+}
+
+GrowingStore::CompactStats GrowingStore::Compact(Timestamp horizon, Timestamp expire_before,
+                                                 int64_t target_rows) {
+  std::unique_lock lock(mu_);
+  CompactStats st;
+  st.chunks_before = static_cast<int64_t>(chunks_.size());
+  // Plan: the rows each chunk keeps, and merge groups of small persisted chunks.
+  const size_t n = chunks_.size();
+  std::vector<std::vector<int64_t>> keep(n);
+  std::vector<int> group_of(n, -1);
+  std::vector<std::vector<size_t>> groups;
+  std::map<std::pair<int64_t, std::vector<int64_t>>, int> open;  // (partition, columns) -> group
+  std::vector<int64_t> group_rows;
+  bool changed = false;
+  for (size_t i = 0; i < n; ++i) {
+    const Chunk& c = *chunks_[i];
+    st.rows_before += c.num_rows;
+    for (int64_t r = 0; r < c.num_rows; ++r) {
+      if (!Removable(c, r, horizon, expire_before)) keep[i].push_back(r);
+    }
+    const auto kept = static_cast<int64_t>(keep[i].size());
+    st.rows_removed += c.num_rows - kept;
+    changed |= kept < c.num_rows;
+    if (kept == 0 || c.seq > persisted_seq_ || c.ts > horizon || kept >= target_rows / 2) continue;
+    auto key = std::make_pair(c.partition_id, ColumnIds(c));
+    auto it = open.find(key);
+    if (it == open.end() || group_rows[static_cast<size_t>(it->second)] + kept > target_rows) {
+      it = open.insert_or_assign(key, static_cast<int>(groups.size())).first;
+      groups.emplace_back();
+      group_rows.push_back(0);
+    }
+    groups[static_cast<size_t>(it->second)].push_back(i);
+    group_rows[static_cast<size_t>(it->second)] += kept;
+    group_of[i] = it->second;
+  }
+  for (const auto& g : groups) changed |= g.size() > 1;
+  if (!changed) {
+    st.chunks_after = st.chunks_before;
+    return st;
+  }
+
+  auto empty_like = [](const Chunk& c) {
+    auto fresh = std::make_unique<Chunk>();
+    fresh->seq = c.seq;
+    fresh->partition_id = c.partition_id;
+    fresh->ts = c.ts;
+    fresh->pk_field_id = c.pk_field_id;
+    fresh->column_by_field = c.column_by_field;
+    fresh->columns.resize(c.columns.size());
+    for (size_t i = 0; i < c.columns.size(); ++i) {
+      fresh->columns[i].set_field_id(c.columns[i].field_id());
+      fresh->columns[i].set_field_name(c.columns[i].field_name());
+      fresh->columns[i].set_type(c.columns[i].type());
+      fresh->columns[i].set_is_dynamic(c.columns[i].is_dynamic());
+    }
+    return fresh;
+  };
+  auto append = [](const Chunk& src, const std::vector<int64_t>& rows, Chunk* dst) {
+    for (size_t i = 0; i < src.columns.size(); ++i) GatherRows(src.columns[i], rows, &dst->columns[i]);
+    for (int64_t r : rows) dst->dead_at.push_back(src.dead_at[static_cast<size_t>(r)]);
+    dst->num_rows += static_cast<int64_t>(rows.size());
+    dst->ts = std::max(dst->ts, src.ts);
+    dst->seq = std::max(dst->seq, src.seq);
+  };
+  std::vector<std::unique_ptr<Chunk>> out;
+  std::vector<Chunk*> group_chunk(groups.size(), nullptr);
+  for (size_t i = 0; i < n; ++i) {
+    auto& c = chunks_[i];
+    const bool whole = static_cast<int64_t>(keep[i].size()) == c->num_rows;
+    if (keep[i].empty()) continue;
+    const int g = group_of[i];
+    if (g < 0 || groups[static_cast<size_t>(g)].size() == 1) {
+      if (whole) {
+        out.push_back(std::move(c));
+      } else {
+        out.push_back(empty_like(*c));
+        append(*c, keep[i], out.back().get());
+      }
+      continue;
+    }
+    Chunk*& dst = group_chunk[static_cast<size_t>(g)];
+    if (dst == nullptr) {
+      out.push_back(empty_like(*c));
+      dst = out.back().get();
+    }
+    append(*c, keep[i], dst);
+  }
+  // chunks_ stays in seq order (flushes and the index builder rely on it).
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
+  chunks_ = std::move(out);
+  ann_.clear();
+  ++generation_;
+  RebuildPkIndexLocked();
+  st.chunks_after = static_cast<int64_t>(chunks_.size());
+  return st;
+}
+
+format::SegmentData GrowingStore::ExportLive(Timestamp expire_before) const {
+  std::shared_lock lock(mu_);
+  format::SegmentData out;
+  for (const auto& c : chunks_) {
+    if (c->ts < expire_before) continue;
+    std::vector<int64_t> keep;
+    for (int64_t r = 0; r < c->num_rows; ++r) {
+      if (c->dead_at[static_cast<size_t>(r)] == Chunk::kAlive) keep.push_back(r);
+    }
+    if (keep.empty()) continue;
+    auto* sc = out.add_chunks();
+    sc->set_partition_id(c->partition_id);
+    sc->set_ts(c->ts);
+    sc->set_num_rows(static_cast<int64_t>(keep.size()));
+    for (const auto& col : c->columns) {
+      FieldData* dst = sc->add_columns();
+      dst->set_field_id(col.field_id());
+      dst->set_field_name(col.field_name());
+      dst->set_type(col.type());
+      dst->set_is_dynamic(col.is_dynamic());
+      if (static_cast<int64_t>(keep.size()) == c->num_rows) {
+        *dst = col;
+      } else {
+        GatherRows(col, keep, dst);
+      }
+    }
+  }
+  return out;
 }
 
 GrowingStore::Unpersisted GrowingStore::ExportUnpersisted() const {

@@ -135,9 +135,30 @@ class GrowingStore {
   // Loads a persisted segment: its chunks and deletes are applied and count as persisted.
   Status LoadSegment(format::SegmentData&& data);
 
+  // Compaction in memory: removes rows no read can see any more — dead at or before `horizon`
+  // (the oldest timestamp a read may still use), or written before `expire_before` (the
+  // collection TTL; 0 = none) — and merges persisted chunks of one partition and column set,
+  // all older than `horizon`, into chunks of up to `target_rows` rows. Merged rows keep their
+  // order; a merged chunk carries the newest timestamp of its sources. Clears the ANN indexes
+  // when anything changed (their labels point at rows). Memory then follows the live data.
+  struct CompactStats {
+    int64_t rows_before = 0;
+    int64_t rows_removed = 0;
+    int64_t chunks_before = 0;
+    int64_t chunks_after = 0;
+  };
+  CompactStats Compact(Timestamp horizon, Timestamp expire_before, int64_t target_rows = 65536);
+  // Rows stored (live or not) and rows Compact(horizon, expire_before) would remove.
+  std::pair<int64_t, int64_t> Garbage(Timestamp horizon, Timestamp expire_before) const;
+  // Every row alive now and written at or after `expire_before`, as one segment's data (no
+  // delete records: nothing older is left to delete). For rewriting persisted segments; the
+  // caller has persisted everything first.
+  format::SegmentData ExportLive(Timestamp expire_before) const;
+
  private:
 
   Status ApplyLocked(wal::WalEntry&& entry);
+  void RebuildPkIndexLocked();
 
   struct AnnState {
     AnnSpec spec;

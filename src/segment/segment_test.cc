@@ -211,6 +211,66 @@ TEST(GrowingStore, PersistedSegmentReloadsWithSameVisibility) {
   EXPECT_EQ(VisiblePks(reloaded, 8), (std::vector<int64_t>{1, 3}));
 }
 
+TEST(GrowingStore, CompactionRemovesDeadRowsMergesChunksAndKeepsVisibility) {
+  GrowingStore s(100);
+  // 40 small chunks of 5 rows (pks 0..199), then deletes and upserts.
+  for (int b = 0; b < 40; ++b) {
+    std::vector<int64_t> pks;
+    for (int i = 0; i < 5; ++i) pks.push_back(b * 5 + i);
+    ASSERT_TRUE(s.Apply(InsertEntry(10 + b, pks)).ok());
+  }
+  std::vector<int64_t> gone;
+  for (int64_t p = 0; p < 200; p += 3) gone.push_back(p);
+  ASSERT_TRUE(s.Apply(DeleteEntry(60, gone)).ok());
+  ASSERT_TRUE(s.Apply(InsertEntry(61, {1, 2})).ok());  // replaces the rows of 1 and 2
+  auto u = s.ExportUnpersisted();
+  s.MarkPersisted(u.chunk_watermark, u.delete_watermark);
+  ASSERT_TRUE(s.Apply(DeleteEntry(100, {4})).ok());  // newer than the horizon below: kept
+  const std::vector<int64_t> before = VisiblePks(s, 200);
+  const std::vector<int64_t> before_at_99 = VisiblePks(s, 99);
+  auto [total, removable] = s.Garbage(/*horizon=*/90, /*expire_before=*/0);
+  EXPECT_EQ(total, 202);
+  EXPECT_EQ(removable, static_cast<int64_t>(gone.size()) + 2);  // and the replaced rows of 1 and 2
+
+  GrowingStore::CompactStats st = s.Compact(/*horizon=*/90, /*expire_before=*/0, /*target_rows=*/64);
+  EXPECT_EQ(st.rows_before, 202);
+  EXPECT_EQ(st.rows_removed, removable);
+  EXPECT_EQ(st.chunks_before, 41);
+  EXPECT_LT(st.chunks_after, 10);
+  EXPECT_EQ(VisiblePks(s, 200), before);
+  EXPECT_EQ(VisiblePks(s, 99), before_at_99);  // the delete at 100 still applies from 100 on
+  EXPECT_EQ(s.Garbage(90, 0).first, 202 - st.rows_removed);
+  // The pk index follows the new chunks: deletes and upserts still find merged rows.
+  ASSERT_TRUE(s.Apply(DeleteEntry(201, {5, 7})).ok());
+  ASSERT_TRUE(s.Apply(InsertEntry(202, {8})).ok());
+  std::vector<int64_t> after = VisiblePks(s, 300);
+  EXPECT_EQ(std::count(after.begin(), after.end(), 5), 0);
+  EXPECT_EQ(std::count(after.begin(), after.end(), 7), 0);
+  EXPECT_EQ(std::count(after.begin(), after.end(), 8), 1);
+  EXPECT_EQ(after.size(), before.size() - 2);
+  // Nothing left to do: a second pass changes nothing.
+  GrowingStore::CompactStats again = s.Compact(90, 0, 64);
+  EXPECT_EQ(again.rows_removed, 0);
+  EXPECT_EQ(again.chunks_after, again.chunks_before);
+}
+
+TEST(GrowingStore, CompactionDropsExpiredRowsAndSparesUnpersistedOrder) {
+  GrowingStore s(100);
+  ASSERT_TRUE(s.Apply(InsertEntry(10, {1, 2})).ok());
+  ASSERT_TRUE(s.Apply(InsertEntry(20, {3})).ok());
+  auto u = s.ExportUnpersisted();
+  s.MarkPersisted(u.chunk_watermark, u.delete_watermark);
+  ASSERT_TRUE(s.Apply(InsertEntry(30, {4})).ok());  // not persisted: never merged
+  auto st = s.Compact(/*horizon=*/50, /*expire_before=*/15);
+  EXPECT_EQ(st.rows_removed, 2);  // ts 10 < 15
+  EXPECT_EQ(VisiblePks(s, 60), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(s.UnpersistedRows(), 1);
+  format::SegmentData live = s.ExportLive(/*expire_before=*/25);
+  ASSERT_EQ(live.chunks_size(), 1);  // pk 3 (ts 20) is expired at 25
+  EXPECT_EQ(live.chunks(0).columns(0).scalars().long_data().data(0), 4);
+  EXPECT_EQ(live.deletes_size(), 0);
+}
+
 TEST(GrowingStore, NegativePksSortNumerically) {
   GrowingStore s(100);
   ASSERT_TRUE(s.Apply(InsertEntry(5, {5, -3, 0, -100})).ok());

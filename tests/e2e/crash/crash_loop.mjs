@@ -65,8 +65,11 @@ async function writer(c, stop, id) {
         const res = await c.delete({ collection_name: COLL, filter: `id in [${pks.join(',')}]` });
         if (res.status.error_code === 'Success') for (const p of pks) deleted.set(p, 'ack');
       } catch { /* indeterminate */ }
-    } else {
+    } else if (r < 0.98) {
       try { await c.flushSync({ collection_names: [COLL] }); } catch { /* crash mid-flush */ }
+    } else {
+      // Compaction rewrites every persisted segment: a kill may land in the middle of it.
+      try { await c.compact({ collection_name: COLL }); } catch { /* crash mid-compaction */ }
     }
   }
 }
