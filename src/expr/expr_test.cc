@@ -860,3 +860,25 @@ TEST(Expr, ShortCircuitOrderKeepsKleeneIdentities) {
 
 }  // namespace
 }  // namespace quiver::expr
+
+namespace quiver::expr {
+namespace {
+
+// JSON values as deep as an insert allows (64 KiB: 32k levels) are evaluated without recursion
+// trouble.
+TEST(Expr, DeeplyNestedJsonValuesEvaluate) {
+  const std::string deep = std::string(32000, '[') + "1" + std::string(32000, ']');
+  ColumnBatch batch;
+  batch.row_count = 2;
+  batch.columns.emplace(kMeta, Column::Json({deep, R"({"a": [1, 2]})"}));
+  for (const char* e : {"meta[0][0] == 1", "exists meta[0]", "json_contains(meta, 1)", "meta[\"a\"][0] == 1",
+                        "meta == 1", "json_contains_any(meta[\"a\"], [2])"}) {
+    auto plan = ParseAndBind(e, MakeSchema(true));
+    ASSERT_TRUE(plan.ok()) << e << ": " << plan.status().ToString();
+    Bitset out;
+    ASSERT_TRUE(Evaluate(**plan, batch, &out).ok()) << e;
+  }
+}
+
+}  // namespace
+}  // namespace quiver::expr

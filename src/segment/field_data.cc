@@ -164,6 +164,15 @@ Status CheckScalarValues(const FieldSchema& f, const ScalarField& s) {
     case DataType::JSON:
       for (int i = 0; i < s.json_data().data_size(); ++i) {
         const std::string& j = s.json_data().data(i);
+        // Milvus's common.JSONMaxLength (64 KiB); it also bounds the nesting depth.
+        constexpr size_t kJsonMaxLength = 64 << 10;
+        if (j.size() > kJsonMaxLength) {
+          if (f.is_dynamic()) {
+            return Invalid("the length ({}) of dynamic field exceeds max length ({})", j.size(), kJsonMaxLength);
+          }
+          return Invalid("the length ({}) of json field ({}) exceeds max length ({})", j.size(), f.name(),
+                         kJsonMaxLength);
+        }
         if (!nlohmann::json::accept(j)) {
           return Invalid("invalid JSON data of field {} at row {}: {}", f.name(), i, j.substr(0, 64));
         }
