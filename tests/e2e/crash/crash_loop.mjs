@@ -154,6 +154,8 @@ try {
   await server.stop();
   if (!failed) server.cleanup();
 }
-console.log(`crash loop: seed ${seed}, ${cycles} cycles in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+const compactions = (server.logs().match(/compacted:/g) || []).length;
+console.log(`crash loop: seed ${seed}, ${cycles} cycles in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+  `${compactions} compactions completed (in the log kept)`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
