@@ -29,26 +29,36 @@ std::optional<segment::AnnSpec> DataService::AnnSpecFor(const catalog::Collectio
     if (f.fieldid() != field_id || f.data_type() != milvus::proto::schema::DataType::FloatVector) continue;
     for (const auto& idx : c.indexes()) {
       if (idx.field_id() != field_id) continue;
-      std::string type, metric, m, efc;
+      std::string type, metric, m, efc, nlist;
       for (const auto& kv : idx.params()) {
         if (kv.key() == "index_type") type = kv.value();
         if (kv.key() == "metric_type") metric = kv.value();
         if (kv.key() == "M") m = kv.value();
         if (kv.key() == "efConstruction") efc = kv.value();
+        if (kv.key() == "nlist") nlist = kv.value();
       }
       bool autoindex = type == "AUTOINDEX";
-      if (!autoindex && !type.starts_with("HNSW")) return std::nullopt;
       segment::AnnSpec spec;
+      if (autoindex || type.starts_with("HNSW")) {
+        spec.kind = segment::AnnSpec::Kind::kHnsw;
+      } else if (type == "IVF_FLAT") {
+        spec.kind = segment::AnnSpec::Kind::kIvfFlat;
+      } else if (type == "IVF_SQ8") {
+        spec.kind = segment::AnnSpec::Kind::kIvfSq8;
+      } else {
+        return std::nullopt;  // FLAT, and index types not built yet: exact search
+      }
       spec.field_id = field_id;
       if (!index::ParseMetric(metric, &spec.metric) || spec.metric == index::Metric::kHamming ||
           spec.metric == index::Metric::kJaccard || spec.metric == index::Metric::kBm25) {
         return std::nullopt;
       }
       // Milvus's defaults: AUTOINDEX resolves to HNSW M=18, efConstruction=240; HNSW without
-      // parameters uses M=30, efConstruction=360.
+      // parameters uses M=30, efConstruction=360; IVF nlist defaults to 128.
       spec.m = m.empty() ? (autoindex ? 18 : 30) : std::atoi(m.c_str());
       spec.ef_construction = efc.empty() ? (autoindex ? 240 : 360) : std::atoi(efc.c_str());
-      spec.signature = fmt::format("{}|{}|{}|{}|{}", idx.id(), type, metric, spec.m, spec.ef_construction);
+      spec.nlist = nlist.empty() ? 128 : std::max<int64_t>(1, std::atoll(nlist.c_str()));
+      spec.signature = fmt::format("{}|{}|{}|{}|{}|{}", idx.id(), type, metric, spec.m, spec.ef_construction, spec.nlist);
       return spec;
     }
   }

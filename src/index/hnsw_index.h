@@ -8,6 +8,7 @@
 // has AVX2 (Supported()); callers fall back to exact search otherwise.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <shared_mutex>
@@ -16,23 +17,28 @@
 
 #include "common/status.h"
 #include "index/distance.h"
+#include "index/vector_index.h"
 
 namespace quiver::index {
 
-class HnswIndex {
+class HnswIndex : public VectorIndex {
  public:
   static bool Supported();
   static Result<std::unique_ptr<HnswIndex>> Create(Metric metric, int64_t dim, int m,
                                                    int ef_construction);
-  ~HnswIndex();
+  ~HnswIndex() override;
   HnswIndex(const HnswIndex&) = delete;
   HnswIndex& operator=(const HnswIndex&) = delete;
 
-  Status Add(const float* vector, uint64_t label);
+  Status Add(const float* vector, uint64_t label) override;
   // Up to k nearest (score, label), best first; `ef` is the search list size (>= k).
   std::vector<std::pair<float, uint64_t>> Search(const float* query, size_t k, size_t ef) const;
-  size_t Size() const;
-  Metric metric() const { return metric_; }
+  std::vector<std::pair<float, uint64_t>> Search(const float* query, size_t k,
+                                                 const IndexSearchParams& params) const override {
+    return Search(query, k, std::max(k, params.ef));
+  }
+  size_t Size() const override;
+  Metric metric() const override { return metric_; }
 
  private:
   struct Impl;

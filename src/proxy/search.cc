@@ -38,6 +38,8 @@ struct SearchParams {
   // HNSW search list size when the request names none: high enough for ~0.95 recall@10 on
   // hard (uniform 128-d) data; users trade it down with `ef`.
   size_t ef = 256;
+  // IVF lists probed when the request names none (Milvus's default).
+  size_t nprobe = 8;
 };
 
 Result<SearchParams> ParseSearchParams(
@@ -92,6 +94,12 @@ Result<SearchParams> ParseSearchParams(
   QV_RETURN_IF_ERROR(get_int("ef", &ef));
   if (ef < 0) return InvalidParam("ef [{}] is invalid", ef);
   if (ef > 0) p.ef = static_cast<size_t>(ef);
+  int64_t nprobe = 0;
+  QV_RETURN_IF_ERROR(get_int("nprobe", &nprobe));
+  if (nprobe < 0 || nprobe > 65536) {
+    return InvalidParam("param 'nprobe' ({}) should be in range [1, 65536]", nprobe);
+  }
+  if (nprobe > 0) p.nprobe = static_cast<size_t>(nprobe);
   if (p.topk < 0) return InvalidParam("topk not found in search_params");
   if (p.topk <= 0 || p.topk > kMaxTopK) {
     return InvalidParam("topk [{}] is invalid, it should be in range [1, {}]", p.topk, kMaxTopK);
@@ -383,7 +391,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     // exact) and for range searches.
     std::vector<RowRef> scan;
     size_t covered = 0;
-    const bool use_ann_index = ann.hnsw && !sp.radius && !group_field && ann.labels->size() >= 1000;
+    const bool use_ann_index = ann.index && !sp.radius && !group_field && ann.labels->size() >= 1000;
     if (use_ann_index) {
       for (const RowRef& r : rows) {
         if (r.chunk->seq <= ann.indexed_seq) ++covered;
@@ -417,7 +425,10 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
         size_t passed = 0;
         for (int attempt = 0; attempt < 4; ++attempt) {
           k = std::min(k, ann.labels->size());
-          auto found = ann.hnsw->Search(q.dense.data(), k, std::max<size_t>(k, sp.ef));
+          index::IndexSearchParams ip;
+          ip.ef = std::max<size_t>(k, sp.ef);
+          ip.nprobe = sp.nprobe;
+          auto found = ann.index->Search(q.dense.data(), k, ip);
           size_t before = scored.size();
           for (const auto& [score, label] : found) {
             if (label >= ann.labels->size()) continue;

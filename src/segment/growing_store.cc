@@ -384,8 +384,8 @@ Status GrowingStore::ReadForSearch(Timestamp ts, const std::vector<int64_t>& par
   QV_RETURN_IF_ERROR(ScanLocked(ts, partitions, filter, &rows, &masks));
   AnnView view;
   auto it = ann_.find(field_id);
-  if (it != ann_.end() && it->second->hnsw) {
-    view.hnsw = it->second->hnsw.get();
+  if (it != ann_.end() && it->second->index) {
+    view.index = it->second->index.get();
     view.labels = &it->second->labels;
     view.indexed_seq = it->second->indexed_seq;
   }
@@ -398,6 +398,7 @@ Result<int64_t> GrowingStore::BuildAnnStep(const AnnSpec& spec, int64_t max_rows
   std::vector<RowRef> refs;
   uint64_t last_seq = 0, gen = 0;
   int64_t dim = 0;
+  const bool ivf = spec.kind != AnnSpec::Kind::kHnsw;
   {
     std::unique_lock lock(mu_);
     auto& slot = ann_[spec.field_id];
@@ -409,9 +410,11 @@ Result<int64_t> GrowingStore::BuildAnnStep(const AnnSpec& spec, int64_t max_rows
     st = slot;
     gen = generation_;
     last_seq = st->indexed_seq;
+    // An IVF index trains on its first step: gather a training sample's worth of rows.
+    const int64_t want = ivf && !st->index ? std::max<int64_t>(max_rows, spec.nlist * 256) : max_rows;
     for (const auto& c : chunks_) {
       if (c->seq <= st->indexed_seq) continue;
-      if (static_cast<int64_t>(refs.size()) >= max_rows) break;
+      if (static_cast<int64_t>(refs.size()) >= want) break;
       const FieldData* col = c->Column(spec.field_id);
       last_seq = c->seq;
       if (!col || !col->vectors().has_float_vector()) continue;
@@ -420,22 +423,41 @@ Result<int64_t> GrowingStore::BuildAnnStep(const AnnSpec& spec, int64_t max_rows
       vectors.insert(vectors.end(), data.begin(), data.end());
       for (int64_t r = 0; r < c->num_rows; ++r) refs.push_back({c.get(), r});
     }
-    // Created under the lock: readers look at st->hnsw under the read lock.
-    if (!st->hnsw && dim > 0) {
-      QV_ASSIGN_OR_RETURN(st->hnsw, index::HnswIndex::Create(spec.metric, dim, spec.m, spec.ef_construction));
+    // HNSW is created under the lock (readers look at st->index under the read lock); it
+    // serves nothing until labels are published below.
+    if (!ivf && !st->index && dim > 0) {
+      QV_ASSIGN_OR_RETURN(std::unique_ptr<index::HnswIndex> h,
+                          index::HnswIndex::Create(spec.metric, dim, spec.m, spec.ef_construction));
+      st->index = std::move(h);
     }
   }
   if (last_seq == st->indexed_seq) return int64_t{0};
+  // IVF: created and trained here, outside the lock, and published with its first rows.
+  std::unique_ptr<index::VectorIndex> trained;
+  index::VectorIndex* target = st->index.get();
+  if (ivf && target == nullptr && dim > 0) {
+    QV_ASSIGN_OR_RETURN(std::unique_ptr<index::IvfIndex> idx,
+                        index::IvfIndex::Create(spec.metric, dim, spec.nlist,
+                                                spec.kind == AnnSpec::Kind::kIvfSq8 ? index::IvfIndex::Encoding::kSq8
+                                                                                    : index::IvfIndex::Encoding::kFlat));
+    if (static_cast<int64_t>(refs.size()) < idx->TrainingRows()) return int64_t{0};  // wait for more rows
+    QV_RETURN_IF_ERROR(idx->Train(vectors.data(), static_cast<int64_t>(refs.size())));
+    trained = std::move(idx);
+    target = trained.get();
+  }
   // Only this thread appends to st->labels, so its size is the next label; readers see new
-  // labels only after the publish below and ignore hnsw hits beyond it.
+  // labels only after the publish below and ignore index hits beyond it.
   const uint64_t base = st->labels.size();
-  for (size_t i = 0; i < refs.size(); ++i) {
-    QV_RETURN_IF_ERROR(st->hnsw->Add(vectors.data() + i * static_cast<size_t>(dim), base + i));
+  if (target != nullptr) {
+    for (size_t i = 0; i < refs.size(); ++i) {
+      QV_RETURN_IF_ERROR(target->Add(vectors.data() + i * static_cast<size_t>(dim), base + i));
+    }
   }
   std::unique_lock lock(mu_);
   auto it = ann_.find(spec.field_id);
   if (generation_ != gen || it == ann_.end() || it->second != st) return int64_t{0};  // reset meanwhile
-  st->labels.insert(st->labels.end(), refs.begin(), refs.end());
+  if (trained) st->index = std::move(trained);
+  if (st->index) st->labels.insert(st->labels.end(), refs.begin(), refs.end());
   st->indexed_seq = last_seq;
   return static_cast<int64_t>(std::max<size_t>(refs.size(), 1));
 }

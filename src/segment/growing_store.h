@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "common/timestamp.h"
 #include "index/hnsw_index.h"
+#include "index/ivf_index.h"
 #include "schema.pb.h"
 #include "segment.pb.h"
 #include "wal.pb.h"
@@ -59,16 +60,19 @@ using ChunkFilter = std::function<Status(const Chunk& chunk, std::vector<uint8_t
 
 // Which ANN index to keep over one float-vector field (from the field's index definition).
 struct AnnSpec {
+  enum class Kind { kHnsw, kIvfFlat, kIvfSq8 };
+  Kind kind = Kind::kHnsw;
   int64_t field_id = 0;
   index::Metric metric = index::Metric::kL2;
-  int m = 16;
-  int ef_construction = 200;
+  int m = 16;                // HNSW
+  int ef_construction = 200;  // HNSW
+  int64_t nlist = 128;       // IVF
   std::string signature;  // changes when the definition changes, forcing a rebuild
 };
 
 // What a search sees of an ANN index, under the store's read lock.
 struct AnnView {
-  const index::HnswIndex* hnsw = nullptr;
+  const index::VectorIndex* index = nullptr;
   const std::vector<RowRef>* labels = nullptr;  // label -> row; labels past the end are ignored
   uint64_t indexed_seq = 0;                     // chunks with seq <= this are in the index
 };
@@ -115,8 +119,10 @@ class GrowingStore {
                        int64_t field_id, const SearchRowsFn& fn) const;
 
   // Background index building: adds the next whole chunks (about `max_rows` rows) to the ANN
-  // index described by `spec`, creating or replacing it when the spec changed. Returns the
-  // number of rows added (0 when the index is complete). One caller at a time.
+  // index described by `spec`, creating or replacing it when the spec changed. An IVF index is
+  // trained on its first step, which waits (adds nothing) until the store holds the rows
+  // training needs; until then searches scan exactly. Returns the number of rows added (0 when
+  // the index is complete or waiting). One caller at a time.
   Result<int64_t> BuildAnnStep(const AnnSpec& spec, int64_t max_rows);
   void DropAnn(int64_t field_id);
   int64_t AnnRows(int64_t field_id) const;
@@ -162,7 +168,7 @@ class GrowingStore {
 
   struct AnnState {
     AnnSpec spec;
-    std::unique_ptr<index::HnswIndex> hnsw;
+    std::unique_ptr<index::VectorIndex> index;
     std::vector<RowRef> labels;
     uint64_t indexed_seq = 0;
   };

@@ -314,9 +314,11 @@ TEST(GrowingStore, AnnIndexCoversChunksInStepsAndResetsOnTruncate) {
   ASSERT_TRUE(s.ReadForSearch(10, {}, nullptr, 101, [&](const std::vector<RowRef>& rows,
                                                         const ChunkMasks& masks, const AnnView& ann) {
     EXPECT_EQ(rows.size(), 100u);
-    EXPECT_NE(ann.hnsw, nullptr);
+    EXPECT_NE(ann.index, nullptr);
     float q[4] = {42, 42, 42, 42};
-    auto hits = ann.hnsw->Search(q, 1, 16);
+    index::IndexSearchParams ip;
+    ip.ef = 16;
+    auto hits = ann.index->Search(q, 1, ip);
     EXPECT_EQ((*ann.labels)[hits[0].second].row, 42);
     return Status::Ok();
   }).ok());
