@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common.pb.h"
@@ -40,6 +41,12 @@ struct SearchParams {
   size_t ef = 256;
   // IVF lists probed when the request names none (Milvus's default).
   size_t nprobe = 8;
+  // Search iterator v2 (`iterator` + `search_iter_v2`): each batch continues strictly after
+  // `last_bound` (rows tied with it that the previous batch returned are listed in the token).
+  bool iterator_v2 = false;
+  std::optional<float> last_bound;
+  std::string token;
+  Timestamp guarantee_ts = 0;
 };
 
 Result<SearchParams> ParseSearchParams(
@@ -100,6 +107,27 @@ Result<SearchParams> ParseSearchParams(
     return InvalidParam("param 'nprobe' ({}) should be in range [1, 65536]", nprobe);
   }
   if (nprobe > 0) p.nprobe = static_cast<size_t>(nprobe);
+  auto truthy = [&](const std::string& k) {
+    auto v = get(k).value_or("false");
+    return v == "true" || v == "True" || v == "1";
+  };
+  p.iterator_v2 = truthy("iterator") && truthy("search_iter_v2");
+  if (p.iterator_v2) {
+    int64_t batch = 0;
+    QV_RETURN_IF_ERROR(get_int("search_iter_batch_size", &batch));
+    if (batch > 0) p.topk = batch;
+    if (auto lb = get("search_iter_last_bound"); lb && !lb->empty() && *lb != "null") {
+      char* end = nullptr;
+      float v = std::strtof(lb->c_str(), &end);
+      if (end == lb->c_str()) return InvalidParam("search_iter_last_bound [{}] is invalid", *lb);
+      p.last_bound = v;
+    }
+    p.token = get("search_iter_id").value_or("");
+    if (p.token == "null") p.token.clear();
+    int64_t gts = 0;
+    QV_RETURN_IF_ERROR(get_int("guarantee_timestamp", &gts));
+    p.guarantee_ts = static_cast<Timestamp>(std::max<int64_t>(0, gts));
+  }
   if (p.topk < 0) return InvalidParam("topk not found in search_params");
   if (p.topk <= 0 || p.topk > kMaxTopK) {
     return InvalidParam("topk [{}] is invalid, it should be in range [1, {}]", p.topk, kMaxTopK);
@@ -353,7 +381,30 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
   // Milvus adds the primary key to every search's output fields; SDKs read it from there.
   QV_ASSIGN_OR_RETURN(OutputPlan plan, PlanOutput(c, req.output_fields()));
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
+  if (sp.iterator_v2) {
+    if (queries.size() != 1) return InvalidParam("Not support search iteration over multiple vectors at present");
+    // Later batches read the snapshot of the first one (the SDK passes its session_ts back).
+    if (sp.guarantee_ts > 0 && sp.guarantee_ts < ts) ts = sp.guarantee_ts;
+  }
   f.filter = WithTtl(c, std::move(f.filter), ts);
+  // Iterator token: the pks the previous batch returned with a score equal to last_bound.
+  std::set<std::string> tied;
+  milvus::proto::schema::IDs prev;
+  if (!sp.token.empty()) {
+    std::string raw;
+    for (size_t i = 0; i + 1 < sp.token.size(); i += 2) {
+      raw.push_back(static_cast<char>(std::stoi(sp.token.substr(i, 2), nullptr, 16)));
+    }
+    if (sp.token.size() % 2 != 0 || sp.token.find_first_not_of("0123456789abcdef") != std::string::npos ||
+        !prev.ParseFromString(raw)) {
+      return InvalidParam("search_iter_id [{}] is not a token of this server", sp.token.substr(0, 64));
+    }
+    if (prev.has_int_id()) {
+      for (int64_t v : prev.int_id().data()) tied.insert(segment::PkKey(v));
+    } else {
+      for (const auto& v : prev.str_id().data()) tied.insert(segment::PkKey(v));
+    }
+  }
 
   const bool higher = index::HigherIsBetter(metric);
   if (sp.radius && sp.range_filter) {
@@ -391,7 +442,8 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     // exact) and for range searches.
     std::vector<RowRef> scan;
     size_t covered = 0;
-    const bool use_ann_index = ann.index && !sp.radius && !group_field && ann.labels->size() >= 1000;
+    const bool use_ann_index =
+        ann.index && !sp.radius && !sp.iterator_v2 && !group_field && ann.labels->size() >= 1000;
     if (use_ann_index) {
       for (const RowRef& r : rows) {
         if (r.chunk->seq <= ann.indexed_seq) ++covered;
@@ -417,6 +469,11 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
       for (const RowRef& r : exact_rows) {
         float s = scorer.Score(q, r);
         if (std::isnan(s) || !in_range(s) || (sparse && s <= 0)) continue;
+        if (sp.last_bound) {
+          const float lb = *sp.last_bound;
+          if (higher ? s > lb : s < lb) continue;
+          if (s == lb && tied.contains(segment::RowPkKey(*r.chunk, r.row))) continue;
+        }
         scored.emplace_back(s, r);
       }
       if (ann_on) {
@@ -483,6 +540,26 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
         std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(), better);
         size_t first = static_cast<size_t>(std::min<int64_t>(sp.offset, static_cast<int64_t>(keep)));
         chosen.assign(scored.begin() + static_cast<std::ptrdiff_t>(first), scored.begin() + static_cast<std::ptrdiff_t>(keep));
+      }
+      if (sp.iterator_v2) {
+        // The next batch starts after this one's last score; rows tied with it that were
+        // returned go into the token (with the previous ties when the bound did not move).
+        float bound = chosen.empty() ? sp.last_bound.value_or(0.0f) : chosen.back().first;
+        milvus::proto::schema::IDs next_tied;
+        if (pk->data_type() == milvus::proto::schema::DataType::Int64) next_tied.mutable_int_id();
+        else next_tied.mutable_str_id();
+        for (const auto& [score, row] : chosen) {
+          if (score == bound) segment::AppendPk(*row.chunk, row.row, &next_tied);
+        }
+        if (sp.last_bound && *sp.last_bound == bound) {
+          if (next_tied.has_int_id()) next_tied.mutable_int_id()->mutable_data()->MergeFrom(prev.int_id().data());
+          else next_tied.mutable_str_id()->mutable_data()->MergeFrom(prev.str_id().data());
+        }
+        std::string raw = next_tied.SerializeAsString(), hex;
+        for (unsigned char ch : raw) hex += fmt::format("{:02x}", ch);
+        auto* it = results->mutable_search_iterator_v2_results();
+        it->set_token(hex);
+        it->set_last_bound(bound);
       }
       int64_t n = 0;
       for (const auto& [score, row] : chosen) {
