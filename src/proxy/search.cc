@@ -383,8 +383,12 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
   if (sp.iterator_v2) {
     if (queries.size() != 1) return InvalidParam("Not support search iteration over multiple vectors at present");
-    // Later batches read the snapshot of the first one (the SDK passes its session_ts back).
-    if (sp.guarantee_ts > 0 && sp.guarantee_ts < ts) ts = sp.guarantee_ts;
+    // Later batches read the snapshot of the first one (the SDK passes its session_ts back),
+    // while it is younger than compaction's grace period; older snapshots may have lost rows to
+    // compaction, so those batches read the current state instead.
+    const Timestamp oldest = ComposeTimestamp(
+        std::max<int64_t>(0, PhysicalMs(ts) - datanode::DataService::kCompactionGraceMs + 500), 0);
+    if (sp.guarantee_ts > oldest && sp.guarantee_ts < ts) ts = sp.guarantee_ts;
   }
   f.filter = WithTtl(c, std::move(f.filter), ts);
   // Iterator token: the pks the previous batch returned with a score equal to last_bound.
