@@ -1,6 +1,6 @@
 // BenchServer starts `quiver serve` as a child process on a free loopback port and a fresh data
-// directory, connects a MilvusService stub, and stops the server (SIGTERM) and removes the
-// directory when destroyed. For benchmarks only; not thread-safe.
+// directory, connects a MilvusService stub, restarts it on the same directory on request, and
+// stops the server (SIGTERM) and removes the directory when destroyed. For benchmarks only; not thread-safe.
 #pragma once
 
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -21,27 +22,23 @@
 class BenchServer {
  public:
   BenchServer(const std::string& bin, const std::string& name)
-      : dir_(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()))) {
-    int port = FreePort();
-    pid_ = fork();
-    if (pid_ == 0) {
-      int null = open("/dev/null", O_WRONLY);
-      dup2(null, 2);
-      execl(bin.c_str(), bin.c_str(), "serve", "--data", dir_.c_str(), "--port",
-            std::to_string(port).c_str(), nullptr);
-      _exit(127);
-    }
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                       grpc::InsecureChannelCredentials());
-    if (channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
-      stub_ = milvus::proto::milvus::MilvusService::NewStub(channel);
-    }
+      : bin_(bin), dir_(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()))),
+        port_(FreePort()) {
+    StartImpl();
   }
   ~BenchServer() {
-    kill(pid_, stub_ ? SIGTERM : SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    std::filesystem::remove_all(dir_);
+    StopImpl();
+    if (std::getenv("QUIVER_BENCH_KEEP") == nullptr) std::filesystem::remove_all(dir_);
   }
+  // Stops the server (SIGTERM, waits) and starts it again on the same directory and port;
+  // returns once the port accepts connections (or after 60 s).
+  void Restart() {
+    StopImpl();
+    StartImpl();
+  }
+  pid_t pid() const { return pid_; }
+  void Start() { StartImpl(); }
+  void Stop() { StopImpl(); }
   BenchServer(const BenchServer&) = delete;
   BenchServer& operator=(const BenchServer&) = delete;
 
@@ -50,6 +47,17 @@ class BenchServer {
   const std::string& dir() const { return dir_; }
 
  private:
+  bool PortOpen() const {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port_));
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    return ok;
+  }
+
   static int FreePort() {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
@@ -63,7 +71,35 @@ class BenchServer {
     return port;
   }
 
+  void StartImpl() {
+    pid_ = fork();
+    if (pid_ == 0) {
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 2);
+      execl(bin_.c_str(), bin_.c_str(), "serve", "--data", dir_.c_str(), "--port",
+            std::to_string(port_).c_str(), nullptr);
+      _exit(127);
+    }
+    // Poll the port with plain connects (gRPC's reconnect backoff would round the start-up
+    // time up to whole seconds), then connect the channel.
+    stub_.reset();
+    for (int i = 0; i < 12000 && !PortOpen(); ++i) usleep(5000);
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
+                                       grpc::InsecureChannelCredentials());
+    if (channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(60))) {
+      stub_ = milvus::proto::milvus::MilvusService::NewStub(channel);
+    }
+  }
+  void StopImpl() {
+    if (pid_ <= 0) return;
+    kill(pid_, stub_ ? SIGTERM : SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  std::string bin_;
   std::string dir_;
+  int port_;
   pid_t pid_ = -1;
   std::unique_ptr<milvus::proto::milvus::MilvusService::Stub> stub_;
 };

@@ -1,5 +1,7 @@
 #include "storage/local_object_store.h"
 
+#include "common/file_io.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -82,9 +84,11 @@ Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
 
 Result<std::string> LocalObjectStore::Get(const std::string& key) {
   QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("object {} not found", key);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  auto bytes = ReadFileContents(path);
+  if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("object {} not found", key);
+  }
+  return bytes;
 }
 
 Status LocalObjectStore::Delete(const std::string& key) {

@@ -1,5 +1,7 @@
 #include "wal/local_log_store.h"
 
+#include "common/file_io.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -86,9 +88,9 @@ Status WriteAll(int fd, const std::string& buf, const std::string& path) {
 }
 
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Unavailable("cannot read {}", path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  auto bytes = ReadFileContents(path);
+  if (!bytes.ok()) return Status::Unavailable("cannot read {}: {}", path, bytes.status().message());
+  return bytes;
 }
 
 // Result of scanning one WAL file.

@@ -1,0 +1,45 @@
+#include "common/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace quiver {
+
+Result<std::string> ReadFileContents(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound("{} does not exist", path);
+    return Status::Unavailable("open {}: {}", path, std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    Status s = Status::Unavailable("stat {}: {}", path, std::strerror(errno));
+    ::close(fd);
+    return s;
+  }
+  std::string out;
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t off = 0;
+  // Reads to end of file even if it grew since fstat.
+  for (;;) {
+    if (off == out.size()) out.resize(out.size() + 65536);
+    ssize_t n = ::read(fd, out.data() + off, out.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status s = Status::Unavailable("read {}: {}", path, std::strerror(errno));
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    off += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(off);
+  return out;
+}
+
+}  // namespace quiver
