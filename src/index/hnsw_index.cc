@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <mutex>
+#include <thread>
 
 namespace quiver::index {
 
@@ -68,6 +69,38 @@ Status HnswIndex::Add(const float* vector, uint64_t label) {
   } catch (const std::exception& e) {
     return Status::Internal("hnswlib: {}", e.what());
   }
+  return Status::Ok();
+}
+
+Status HnswIndex::AddBatch(const float* vectors, size_t n, int64_t dim, uint64_t first_label, int threads) {
+  if (threads <= 1 || n < 256) return VectorIndex::AddBatch(vectors, n, dim, first_label, threads);
+  try {
+    std::unique_lock lock(resize_mu_);
+    size_t need = impl_->graph->cur_element_count + n;
+    if (need > impl_->capacity) {
+      while (impl_->capacity < need) impl_->capacity *= 2;
+      impl_->graph->resizeIndex(impl_->capacity);
+    }
+  } catch (const std::exception& e) {
+    return Status::Internal("hnswlib: {}", e.what());
+  }
+  std::vector<Status> results(static_cast<size_t>(threads));
+  {
+    std::vector<std::jthread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (size_t i = static_cast<size_t>(t); i < n; i += static_cast<size_t>(threads)) {
+          // Capacity is reserved above, so Add never resizes here.
+          Status st = Add(vectors + i * static_cast<size_t>(dim), first_label + i);
+          if (!st.ok()) {
+            results[static_cast<size_t>(t)] = std::move(st);
+            return;
+          }
+        }
+      });
+    }
+  }
+  for (auto& st : results) QV_RETURN_IF_ERROR(std::move(st));
   return Status::Ok();
 }
 

@@ -31,6 +31,9 @@ class HnswIndex : public VectorIndex {
   HnswIndex& operator=(const HnswIndex&) = delete;
 
   Status Add(const float* vector, uint64_t label) override;
+  // hnswlib inserts concurrently: the capacity is grown once, then `threads` threads add
+  // interleaved shares of the batch.
+  Status AddBatch(const float* vectors, size_t n, int64_t dim, uint64_t first_label, int threads) override;
   // Up to k nearest (score, label), best first; `ef` is the search list size (>= k).
   std::vector<std::pair<float, uint64_t>> Search(const float* query, size_t k, size_t ef) const;
   std::vector<std::pair<float, uint64_t>> Search(const float* query, size_t k,

@@ -28,6 +28,14 @@ class VectorIndex {
   virtual int64_t TrainingRows() const { return 0; }
   virtual Status Train(const float* data, int64_t n) { return Status::Ok(); }
   virtual Status Add(const float* vector, uint64_t label) = 0;
+  // Adds n vectors (row-major) with labels first_label, first_label + 1, ...; indexes that
+  // can build in parallel use up to `threads` threads.
+  virtual Status AddBatch(const float* vectors, size_t n, int64_t dim, uint64_t first_label, int threads) {
+    for (size_t i = 0; i < n; ++i) {
+      QV_RETURN_IF_ERROR(Add(vectors + i * static_cast<size_t>(dim), first_label + i));
+    }
+    return Status::Ok();
+  }
   // Up to k nearest (score, label), best first.
   virtual std::vector<std::pair<float, uint64_t>> Search(const float* query, size_t k,
                                                          const IndexSearchParams& params) const = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 namespace quiver::segment {
 
@@ -448,10 +449,9 @@ Result<int64_t> GrowingStore::BuildAnnStep(const AnnSpec& spec, int64_t max_rows
   // Only this thread appends to st->labels, so its size is the next label; readers see new
   // labels only after the publish below and ignore index hits beyond it.
   const uint64_t base = st->labels.size();
-  if (target != nullptr) {
-    for (size_t i = 0; i < refs.size(); ++i) {
-      QV_RETURN_IF_ERROR(target->Add(vectors.data() + i * static_cast<size_t>(dim), base + i));
-    }
+  if (target != nullptr && !refs.empty()) {
+    const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    QV_RETURN_IF_ERROR(target->AddBatch(vectors.data(), refs.size(), dim, base, threads));
   }
   std::unique_lock lock(mu_);
   auto it = ann_.find(spec.field_id);
