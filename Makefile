@@ -36,7 +36,7 @@ bench: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench
 	./$(BUILD_DIR)/bench/insert_bench ./$(BUILD_DIR)/quiver
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 FLAT
-	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 AUTOINDEX
+	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 AUTOINDEX filtered
 	./$(BUILD_DIR)/bench/startup_bench ./$(BUILD_DIR)/quiver 1000000
 
 # Installs the binary, the embedded library (libquiver.so, <quiver/quiver.h>, CMake package

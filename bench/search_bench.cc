@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   std::string bin = argc > 1 ? argv[1] : "./build/quiver";
   const int n = argc > 2 ? std::atoi(argv[2]) : 100000;
   const std::string index_type = argc > 3 ? argv[3] : "FLAT";
+  const bool filtered = argc > 4 && std::string(argv[4]) == "filtered";
   const int dim = 128, k = 10, queries = 200;
   BenchServer server(bin, "quiver-sbench");
   auto* stub = server.stub();
@@ -68,6 +71,9 @@ int main(int argc, char** argv) {
   vf->set_name("v");
   vf->set_data_type(spb::DataType::FloatVector);
   Kv(vf->mutable_type_params(), "dim", std::to_string(dim));
+  auto* bf = schema.add_fields();  // bucket = id % 100, for filters of 1 % steps
+  bf->set_name("bucket");
+  bf->set_data_type(spb::DataType::Int64);
   cpb::Status st;
   {
     grpc::ClientContext ctx;
@@ -88,7 +94,13 @@ int main(int argc, char** argv) {
     v->set_field_name("v");
     v->set_type(spb::DataType::FloatVector);
     v->mutable_vectors()->set_dim(dim);
-    for (int r = 0; r < rows; ++r) id->mutable_scalars()->mutable_long_data()->add_data(first + r);
+    auto* bucket = req.add_fields_data();
+    bucket->set_field_name("bucket");
+    bucket->set_type(spb::DataType::Int64);
+    for (int r = 0; r < rows; ++r) {
+      id->mutable_scalars()->mutable_long_data()->add_data(first + r);
+      bucket->mutable_scalars()->mutable_long_data()->add_data((first + r) % 100);
+    }
     v->mutable_vectors()->mutable_float_vector()->mutable_data()->Add(
         data.begin() + static_cast<std::ptrdiff_t>(first) * dim,
         data.begin() + static_cast<std::ptrdiff_t>(first + rows) * dim);
@@ -129,57 +141,82 @@ int main(int argc, char** argv) {
   std::vector<std::vector<float>> qs(queries, std::vector<float>(dim));
   for (auto& q : qs) for (auto& x : q) x = u(rng);
 
-  int agree = 0;
-  std::vector<int64_t> server_top(static_cast<size_t>(queries) * k);
-  auto t0 = Clock::now();
-  for (int i = 0; i < queries; ++i) {
-    mpb::SearchRequest req;
-    req.set_collection_name("b");
-    cpb::PlaceholderGroup g;
-    auto* ph = g.add_placeholders();
-    ph->set_tag("$0");
-    ph->set_type(cpb::PlaceholderType::FloatVector);
-    ph->add_values(std::string(reinterpret_cast<const char*>(qs[i].data()), dim * sizeof(float)));
-    req.set_placeholder_group(g.SerializeAsString());
-    req.set_dsl_type(cpb::DslType::BoolExprV1);
-    Kv(req.mutable_search_params(), "topk", std::to_string(k));
-    Kv(req.mutable_search_params(), "anns_field", "v");
-    Kv(req.mutable_search_params(), "metric_type", "L2");
-    grpc::ClientContext ctx;
-    mpb::SearchResults res;
-    if (!Ok(stub->Search(&ctx, req, &res), res.status(), "search")) return 1;
-    for (int j = 0; j < k && j < res.results().ids().int_id().data_size(); ++j) {
-      server_top[static_cast<size_t>(i) * k + j] = res.results().ids().int_id().data(j);
-    }
-  }
-  double quiver_s = std::chrono::duration<double>(Clock::now() - t0).count();
-
-  auto t1 = Clock::now();
-  std::vector<std::pair<float, int64_t>> scored(static_cast<size_t>(n));
-  for (int i = 0; i < queries; ++i) {
-    for (int r = 0; r < n; ++r) {
-      const float* row = data.data() + static_cast<size_t>(r) * dim;
-      float s = 0;
-      for (int d = 0; d < dim; ++d) {
-        float x = qs[i][d] - row[d];
-        s += x * x;
+  // Searches every query with `filter` (empty: none) through the server and scores the same
+  // queries exactly in process over the rows the filter keeps (`keep(row)`): QPS both ways and
+  // recall@k of the server against the exact answer.
+  struct Run {
+    double quiver_qps, peer_qps, recall;
+  };
+  auto run = [&](const std::string& filter, const std::function<bool(int)>& keep) -> std::optional<Run> {
+    int agree = 0, expected = 0;
+    std::vector<std::vector<int64_t>> server_top(static_cast<size_t>(queries));
+    auto t0 = Clock::now();
+    for (int i = 0; i < queries; ++i) {
+      mpb::SearchRequest req;
+      req.set_collection_name("b");
+      cpb::PlaceholderGroup g;
+      auto* ph = g.add_placeholders();
+      ph->set_tag("$0");
+      ph->set_type(cpb::PlaceholderType::FloatVector);
+      ph->add_values(std::string(reinterpret_cast<const char*>(qs[i].data()), dim * sizeof(float)));
+      req.set_placeholder_group(g.SerializeAsString());
+      req.set_dsl_type(cpb::DslType::BoolExprV1);
+      req.set_dsl(filter);
+      Kv(req.mutable_search_params(), "topk", std::to_string(k));
+      Kv(req.mutable_search_params(), "anns_field", "v");
+      Kv(req.mutable_search_params(), "metric_type", "L2");
+      grpc::ClientContext ctx;
+      mpb::SearchResults res;
+      if (!Ok(stub->Search(&ctx, req, &res), res.status(), "search")) return std::nullopt;
+      for (int j = 0; j < res.results().ids().int_id().data_size(); ++j) {
+        server_top[static_cast<size_t>(i)].push_back(res.results().ids().int_id().data(j));
       }
-      scored[static_cast<size_t>(r)] = {s, r};
     }
-    std::partial_sort(scored.begin(), scored.begin() + k, scored.end());
-    // Recall: how many of the true top-k the server returned, in any order.
-    for (int j = 0; j < k; ++j) {
-      const auto* begin = server_top.data() + static_cast<size_t>(i) * k;
-      agree += std::find(begin, begin + k, scored[static_cast<size_t>(j)].second) != begin + k;
+    double quiver_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    auto t1 = Clock::now();
+    std::vector<std::pair<float, int64_t>> scored;
+    for (int i = 0; i < queries; ++i) {
+      scored.clear();
+      for (int r = 0; r < n; ++r) {
+        if (!keep(r)) continue;
+        const float* row = data.data() + static_cast<size_t>(r) * dim;
+        float s = 0;
+        for (int d = 0; d < dim; ++d) {
+          float x = qs[i][d] - row[d];
+          s += x * x;
+        }
+        scored.emplace_back(s, r);
+      }
+      const size_t kk = std::min(scored.size(), static_cast<size_t>(k));
+      std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kk), scored.end());
+      // Recall: how many of the true top-k the server returned, in any order.
+      const auto& got = server_top[static_cast<size_t>(i)];
+      for (size_t j = 0; j < kk; ++j) {
+        agree += std::find(got.begin(), got.end(), scored[j].second) != got.end();
+        ++expected;
+      }
     }
-  }
-  double peer_s = std::chrono::duration<double>(Clock::now() - t1).count();
+    double peer_s = std::chrono::duration<double>(Clock::now() - t1).count();
+    return Run{queries / quiver_s, queries / peer_s, expected ? static_cast<double>(agree) / expected : 1.0};
+  };
+
+  auto all = run("", [](int) { return true; });
+  if (!all) return 1;
   std::printf("search_bench: %d vectors x %d-d, L2, top %d, %d queries (nq=1), index %s\n", n, dim, k,
               queries, index_type.c_str());
   if (index_type != "FLAT") std::printf("  index build (background): %.1f s\n", build_s);
-  std::printf("  quiver (gRPC, %s):      %8.1f QPS\n", index_type.c_str(), queries / quiver_s);
-  std::printf("  peer   (in-process naive scan):     %8.1f QPS\n", queries / peer_s);
-  std::printf("  ratio quiver/peer: %.2f   recall@%d against the exact peer: %.4f\n", peer_s / quiver_s, k,
-              static_cast<double>(agree) / (queries * k));
+  std::printf("  quiver (gRPC, %s):      %8.1f QPS\n", index_type.c_str(), all->quiver_qps);
+  std::printf("  peer   (in-process naive scan):     %8.1f QPS\n", all->peer_qps);
+  std::printf("  ratio quiver/peer: %.2f   recall@%d against the exact peer: %.4f\n",
+              all->quiver_qps / all->peer_qps, k, all->recall);
+  if (filtered) {
+    std::printf("  filtered search (bucket < p, p %% of the rows pass):\n");
+    for (int pct : {1, 10, 50}) {
+      auto r = run("bucket < " + std::to_string(pct), [pct](int row) { return row % 100 < pct; });
+      if (!r) return 1;
+      std::printf("    %2d %%: quiver %8.1f QPS, exact peer %8.1f QPS, recall@%d %.4f\n", pct, r->quiver_qps,
+                  r->peer_qps, k, r->recall);
+    }
+  }
   return 0;
 }
