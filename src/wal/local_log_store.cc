@@ -87,7 +87,8 @@ bool HeaderIntact(std::string_view data) {
 
 // Walks the records of `data`; calls fn for each intact one. A damaged or cut-short record with
 // no intact record after it is a torn tail; one followed by an intact record is corruption.
-Result<Scan> ScanFile(const std::string& path, std::string_view data,
+// `first` is the LSN the file's name gives its first record.
+Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
                       const std::function<Status(Lsn, std::string_view)>& fn) {
   if (data.size() < kFileHeader) return Scan{0, 0, true};
   if (!HeaderIntact(data)) return Status::Corruption("WAL file {}: bad header", path);
@@ -106,7 +107,7 @@ Result<Scan> ScanFile(const std::string& path, std::string_view data,
     uint32_t crc = GetU32(data.data() + off + 4);
     Lsn lsn = GetU64(data.data() + off + 8);
     if (len > kMaxRecordBytes) {
-      if (!IntactRecordAfter(data, off, s.last_lsn)) {
+      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
         s.torn = true;
         break;
       }
@@ -120,7 +121,7 @@ Result<Scan> ScanFile(const std::string& path, std::string_view data,
     if (RecordCrc(lsn, payload) != crc) {
       // The last record of the file may be torn inside its payload too (its pages were not
       // all written, or read back as zeros); a record followed by intact ones is damage.
-      if (!IntactRecordAfter(data, off, s.last_lsn)) {
+      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
         s.torn = true;
         break;
       }
@@ -165,7 +166,7 @@ class Channel {
       // no record follows): start it again, like a header cut short.
       s = Scan{0, 0, true};
     } else {
-      QV_ASSIGN_OR_RETURN(s, ScanFile(path, data, nullptr));
+      QV_ASSIGN_OR_RETURN(s, ScanFile(path, first, data, nullptr));
     }
     if (s.torn) {
       QV_LOG_WARN("WAL {}: torn tail at offset {} of {} truncated", path, s.valid_end, data.size());
@@ -233,7 +234,7 @@ class Channel {
       auto next = std::next(it);
       if (next != files.end() && next->first <= from) continue;  // entirely before `from`
       QV_ASSIGN_OR_RETURN(std::string data, fs_.ReadFile(it->second));
-      QV_ASSIGN_OR_RETURN(Scan s, ScanFile(it->second, data, [&](Lsn lsn, std::string_view rec) {
+      QV_ASSIGN_OR_RETURN(Scan s, ScanFile(it->second, it->first, data, [&](Lsn lsn, std::string_view rec) {
         if (expect != 0 && lsn != expect) {
           return Status::Corruption("WAL {}: LSN {} where {} was expected", it->second, lsn, expect);
         }

@@ -166,6 +166,29 @@ TEST_F(WalTest, Issue9ZeroedRecordFollowedByIntactOneIsCorruption) {
   EXPECT_EQ(s.status().code(), StatusCode::kCorruption) << s.status().ToString();
 }
 
+// A damaged first record of a later file (first LSN far above the file's record count) with
+// intact records after it is corruption, not a torn tail to truncate.
+TEST_F(WalTest, Issue9DamagedFirstRecordOfLaterFileIsCorruption) {
+  LogOptions o;
+  o.max_file_bytes = 20000;
+  {
+    auto s = Open(o);
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'a' + i % 26)).ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'z')).ok());
+  }
+  std::string newest;
+  for (const auto& e : fs::directory_iterator(dir_ + "/ch")) newest = std::max(newest, e.path().string());
+  ASSERT_GT(std::stoull(fs::path(newest).filename().string()), 20u);
+  {
+    std::fstream f(newest, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(16 + 16 + 5);  // inside the file's first record
+    f.put('#');
+  }
+  auto s = LocalLogStore::Open(dir_, o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kCorruption) << s.status().ToString();
+}
+
 // Issue #9: a new channel's directory entry was never fsynced into the WAL root, so a power
 // cut could lose the channel with every acknowledged record in it.
 TEST(WalDurability, Issue9NewChannelDirectoryIsDurable) {
