@@ -5,7 +5,7 @@ JOBS ?= 2
 DATA ?= ./quiver-data
 PORT ?= 19530
 
-.PHONY: setup configure build run test unit e2e bench crashtest install clean
+.PHONY: setup configure build run test unit e2e bench crashtest fuzz powercut install clean
 
 setup:
 	@./scripts/setup.sh
@@ -31,6 +31,24 @@ test: unit e2e
 CYCLES ?= 50
 crashtest: build
 	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver node crash/crash_loop.mjs $(CYCLES)
+
+# libFuzzer targets (tests/fuzz) built with clang-14 + ASan/UBSan in their own build dir, each
+# run for FUZZ_SECONDS. Crashers land in $(FUZZ_DIR)/crashes; copy them into
+# tests/fuzz/corpus/<target>/ once fixed so ctest replays them (docs/reliability.md).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= expr wal segment rest catalog
+fuzz:
+	@./scripts/setup.sh --fuzz
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIVER_FUZZ=ON > /dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	./scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The long form of the WAL power-cut test (CI runs 400 seeds x 8 cuts inside wal_test).
+POWER_CUT_SEEDS ?= 20000
+powercut: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target wal_test
+	QUIVER_POWER_CUT_SEEDS=$(POWER_CUT_SEEDS) ./$(BUILD_DIR)/src/wal/wal_test --gtest_filter='WalPowerCut.*:WalFsyncFailure.*:WalDiskFull.*'
 
 bench: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench

@@ -12,6 +12,10 @@ PACKAGES=(
   libhnswlib-dev libboost-dev
   libgtest-dev libgmock-dev
 )
+# `setup.sh --fuzz` (make fuzz) adds clang and its sanitizer/libFuzzer runtimes.
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES+=(clang-14 libclang-rt-14-dev)
+fi
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
 command -v python3 >/dev/null 2>&1 || PACKAGES+=(python3)  # the milvus_lite drop-in's tests
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)

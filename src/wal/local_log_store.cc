@@ -1,22 +1,13 @@
 #include "wal/local_log_store.h"
 
-#include "common/file_io.h"
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <functional>
 
 #include "common/crc32c.h"
 #include "common/logging.h"
 
 namespace quiver::wal {
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -65,34 +56,6 @@ void AppendFrame(std::string& out, Lsn lsn, std::string_view payload) {
 
 std::string FileName(Lsn first) { return fmt::format("{:020}.wal", first); }
 
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::Unavailable("open dir {}: {}", dir, std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::Unavailable("fsync dir {}: {}", dir, std::strerror(errno));
-  return Status::Ok();
-}
-
-Status WriteAll(int fd, const std::string& buf, const std::string& path) {
-  size_t off = 0;
-  while (off < buf.size()) {
-    ssize_t n = ::write(fd, buf.data() + off, buf.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::Unavailable("write {}: {}", path, std::strerror(errno));
-    }
-    off += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  auto bytes = ReadFileContents(path);
-  if (!bytes.ok()) return Status::Unavailable("cannot read {}: {}", path, bytes.status().message());
-  return bytes;
-}
-
 // Result of scanning one WAL file.
 struct Scan {
   size_t valid_end = 0;  // offset after the last intact record
@@ -100,15 +63,35 @@ struct Scan {
   bool torn = false;     // the file ends in a cut-short record
 };
 
-// Walks the records of `data`; calls fn for each intact one. A record cut short by the end of
-// the file is a torn tail; a checksum mismatch on a record that fits is corruption.
-Result<Scan> ScanFile(const std::string& path, std::string_view data,
+// Whether an intact record with an LSN after `last_lsn` starts anywhere after `off`. A damaged
+// record with none after it is the torn tail of a crash (its unsynced blocks may read back as
+// zeros or stale bytes, not only short); one with an intact record after it is corruption.
+bool IntactRecordAfter(std::string_view data, size_t off, Lsn last_lsn) {
+  const uint64_t max_records = data.size() / kRecordHeader + 1;
+  for (size_t p = off + 1; p + kRecordHeader <= data.size(); ++p) {
+    Lsn lsn = GetU64(data.data() + p + 8);
+    if (lsn <= last_lsn || lsn - last_lsn > max_records) continue;
+    uint32_t len = GetU32(data.data() + p);
+    if (len > data.size() - p - kRecordHeader) continue;
+    if (RecordCrc(lsn, data.substr(p + kRecordHeader, len)) == GetU32(data.data() + p + 4)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool HeaderIntact(std::string_view data) {
+  return data.size() >= kFileHeader && std::memcmp(data.data(), kFileMagic, 8) == 0 &&
+         GetU32(data.data() + 12) == Crc32c(data.data(), 12);
+}
+
+// Walks the records of `data`; calls fn for each intact one. A damaged or cut-short record with
+// no intact record after it is a torn tail; one followed by an intact record is corruption.
+// `first` is the LSN the file's name gives its first record.
+Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
                       const std::function<Status(Lsn, std::string_view)>& fn) {
   if (data.size() < kFileHeader) return Scan{0, 0, true};
-  if (std::memcmp(data.data(), kFileMagic, 8) != 0 ||
-      GetU32(data.data() + 12) != Crc32c(data.data(), 12)) {
-    return Status::Corruption("WAL file {}: bad header", path);
-  }
+  if (!HeaderIntact(data)) return Status::Corruption("WAL file {}: bad header", path);
   if (GetU32(data.data() + 8) != kFileVersion) {
     return Status::Corruption("WAL file {}: unknown version {}", path, GetU32(data.data() + 8));
   }
@@ -124,6 +107,10 @@ Result<Scan> ScanFile(const std::string& path, std::string_view data,
     uint32_t crc = GetU32(data.data() + off + 4);
     Lsn lsn = GetU64(data.data() + off + 8);
     if (len > kMaxRecordBytes) {
+      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
+        s.torn = true;
+        break;
+      }
       return Status::Corruption("WAL file {} offset {}: impossible record length {}", path, off, len);
     }
     if (data.size() - off - kRecordHeader < len) {
@@ -133,8 +120,8 @@ Result<Scan> ScanFile(const std::string& path, std::string_view data,
     std::string_view payload = data.substr(off + kRecordHeader, len);
     if (RecordCrc(lsn, payload) != crc) {
       // The last record of the file may be torn inside its payload too (its pages were not
-      // all written); anything followed by more data is damage, not a crash.
-      if (off + kRecordHeader + len == data.size()) {
+      // all written, or read back as zeros); a record followed by intact ones is damage.
+      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
         s.torn = true;
         break;
       }
@@ -156,44 +143,46 @@ Result<Scan> ScanFile(const std::string& path, std::string_view data,
 // One channel: its directory, the active file and the group-commit state.
 class Channel {
  public:
-  Channel(std::string dir, LogOptions options) : dir_(std::move(dir)), options_(options) {}
-  ~Channel() {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  // `fs` must outlive the channel.
+  Channel(std::string dir, LogOptions options, WalFileSystem& fs)
+      : dir_(std::move(dir)), options_(options), fs_(fs) {}
 
   // Finds the files, repairs a torn tail of the active one and positions the writer.
   Status Open() {
-    std::error_code ec;
-    fs::create_directories(dir_, ec);
-    if (ec) return Status::Unavailable("create {}: {}", dir_, ec.message());
+    QV_RETURN_IF_ERROR(fs_.CreateDirs(dir_));
+    // The channel directory's own entry must be durable too, or a power cut can take every
+    // acknowledged record of a new channel with it (its files are synced into dir_ only).
+    if (options_.sync) QV_RETURN_IF_ERROR(fs_.SyncDir(dir_.substr(0, dir_.rfind('/'))));
     QV_RETURN_IF_ERROR(ListFiles());
     if (files_.empty()) {
       next_lsn_ = 1;
       return StartFile(1);
     }
     auto [first, path] = *files_.rbegin();
-    QV_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-    QV_ASSIGN_OR_RETURN(Scan s, ScanFile(path, data, nullptr));
+    QV_ASSIGN_OR_RETURN(std::string data, fs_.ReadFile(path));
+    Scan s;
+    if (!HeaderIntact(data) && !IntactRecordAfter(data, kFileHeader - 1, first - 1)) {
+      // The crash interrupted the file's creation (its header never reached the disk, and
+      // no record follows): start it again, like a header cut short.
+      s = Scan{0, 0, true};
+    } else {
+      QV_ASSIGN_OR_RETURN(s, ScanFile(path, first, data, nullptr));
+    }
     if (s.torn) {
       QV_LOG_WARN("WAL {}: torn tail at offset {} of {} truncated", path, s.valid_end, data.size());
       if (s.valid_end < kFileHeader) {
         // Even the header was cut short: rewrite the file from scratch.
-        fs::remove(path, ec);
+        QV_RETURN_IF_ERROR(fs_.Remove(path));
         files_.erase(first);
         next_lsn_ = first;
         return StartFile(first);
       }
-      if (::truncate(path.c_str(), static_cast<off_t>(s.valid_end)) != 0) {
-        return Status::Unavailable("truncate {}: {}", path, std::strerror(errno));
-      }
+      QV_RETURN_IF_ERROR(fs_.Truncate(path, s.valid_end));
     }
     next_lsn_ = s.last_lsn ? s.last_lsn + 1 : first;
-    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd_ < 0) return Status::Unavailable("open {}: {}", path, std::strerror(errno));
+    QV_ASSIGN_OR_RETURN(file_, fs_.OpenAppend(path, /*create=*/false));
     file_bytes_ = s.valid_end;
-    if (s.torn && options_.sync && ::fdatasync(fd_) != 0) {
-      return Status::Unavailable("fdatasync {}: {}", path, std::strerror(errno));
-    }
+    if (s.torn && options_.sync) QV_RETURN_IF_ERROR(file_->Sync());
     return Status::Ok();
   }
 
@@ -244,8 +233,8 @@ class Channel {
     for (auto it = files.begin(); it != files.end(); ++it) {
       auto next = std::next(it);
       if (next != files.end() && next->first <= from) continue;  // entirely before `from`
-      QV_ASSIGN_OR_RETURN(std::string data, ReadFile(it->second));
-      QV_ASSIGN_OR_RETURN(Scan s, ScanFile(it->second, data, [&](Lsn lsn, std::string_view rec) {
+      QV_ASSIGN_OR_RETURN(std::string data, fs_.ReadFile(it->second));
+      QV_ASSIGN_OR_RETURN(Scan s, ScanFile(it->second, it->first, data, [&](Lsn lsn, std::string_view rec) {
         if (expect != 0 && lsn != expect) {
           return Status::Corruption("WAL {}: LSN {} where {} was expected", it->second, lsn, expect);
         }
@@ -266,10 +255,11 @@ class Channel {
     while (files_.size() > 1) {
       auto second = std::next(files_.begin());
       if (second->first > before) break;
-      std::error_code ec;
-      fs::remove(files_.begin()->second, ec);
-      if (ec) return Status::Unavailable("remove {}: {}", files_.begin()->second, ec.message());
+      QV_RETURN_IF_ERROR(fs_.Remove(files_.begin()->second));
       files_.erase(files_.begin());
+      // Oldest first, each removal made durable before the next: a power cut must leave a
+      // suffix of the files, never an older file without the ones after it (an LSN gap).
+      if (options_.sync) QV_RETURN_IF_ERROR(fs_.SyncDir(dir_));
     }
     return Status::Ok();
   }
@@ -278,32 +268,26 @@ class Channel {
 
  private:
   Status ListFiles() {
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      std::string name = e.path().filename().string();
-      if (!name.ends_with(".wal")) continue;
-      Lsn first = std::strtoull(name.c_str(), nullptr, 10);
-      files_[first] = e.path().string();
+    QV_ASSIGN_OR_RETURN(std::vector<WalDirEntry> entries, fs_.ListDir(dir_));
+    for (const auto& e : entries) {
+      if (e.is_dir || !e.name.ends_with(".wal")) continue;
+      Lsn first = std::strtoull(e.name.c_str(), nullptr, 10);
+      files_[first] = dir_ + "/" + e.name;
     }
     return Status::Ok();
   }
 
   // Creates a new active file whose first record will have LSN `first`. Called while opening
-  // and by the group-commit leader, which owns fd_; mu_ is taken only for the map update.
+  // and by the group-commit leader, which owns file_; mu_ is taken only for the map update.
   Status StartFile(Lsn first) {
     std::string path = dir_ + "/" + FileName(first);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::Unavailable("create {}: {}", path, std::strerror(errno));
-    Status st = WriteAll(fd, FileHeader(), path);
-    if (st.ok() && options_.sync && ::fdatasync(fd) != 0) {
-      st = Status::Unavailable("fdatasync {}: {}", path, std::strerror(errno));
+    QV_ASSIGN_OR_RETURN(std::unique_ptr<WalFile> file, fs_.OpenAppend(path, /*create=*/true));
+    QV_RETURN_IF_ERROR(file->Append(FileHeader()));
+    if (options_.sync) {
+      QV_RETURN_IF_ERROR(file->Sync());
+      QV_RETURN_IF_ERROR(fs_.SyncDir(dir_));
     }
-    if (st.ok() && options_.sync) st = SyncDir(dir_);
-    if (!st.ok()) {
-      ::close(fd);
-      return st;
-    }
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
+    file_ = std::move(file);
     file_bytes_ = kFileHeader;
     std::lock_guard lock(mu_);
     files_[first] = path;
@@ -315,16 +299,15 @@ class Channel {
     if (file_bytes_ > kFileHeader && file_bytes_ + buf.size() > options_.max_file_bytes) {
       QV_RETURN_IF_ERROR(StartFile(first));
     }
-    QV_RETURN_IF_ERROR(WriteAll(fd_, buf, dir_));
+    QV_RETURN_IF_ERROR(file_->Append(buf));
     file_bytes_ += buf.size();
-    if (options_.sync && ::fdatasync(fd_) != 0) {
-      return Status::Unavailable("fdatasync in {}: {}", dir_, std::strerror(errno));
-    }
+    if (options_.sync) QV_RETURN_IF_ERROR(file_->Sync());
     return Status::Ok();
   }
 
   const std::string dir_;
   const LogOptions options_;
+  WalFileSystem& fs_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<Lsn, std::string> files_;  // first LSN -> path; guarded by mu_
@@ -336,23 +319,29 @@ class Channel {
   bool writing_ = false;
   Status failed_;
   // Owned by the group-commit leader (one at a time).
-  int fd_ = -1;
+  std::unique_ptr<WalFile> file_;
   size_t file_bytes_ = 0;
 };
 
 LocalLogStore::LocalLogStore(std::string root, LogOptions options)
-    : root_(std::move(root)), options_(options) {}
+    : root_(std::move(root)), options_(options) {
+  if (options_.fs == nullptr) {
+    owned_fs_ = std::make_unique<PosixWalFileSystem>();
+    fs_ = owned_fs_.get();
+  } else {
+    fs_ = options_.fs;
+  }
+}
 LocalLogStore::~LocalLogStore() = default;
 
 Result<std::unique_ptr<LocalLogStore>> LocalLogStore::Open(const std::string& root,
                                                            LogOptions options) {
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return Status::Unavailable("create {}: {}", root, ec.message());
   std::unique_ptr<LocalLogStore> store(new LocalLogStore(root, options));
-  for (const auto& e : fs::directory_iterator(root)) {
-    if (!e.is_directory()) continue;
-    QV_ASSIGN_OR_RETURN(Channel * ch, store->GetChannel(e.path().filename().string()));
+  QV_RETURN_IF_ERROR(store->fs_->CreateDirs(root));
+  QV_ASSIGN_OR_RETURN(std::vector<WalDirEntry> entries, store->fs_->ListDir(root));
+  for (const auto& e : entries) {
+    if (!e.is_dir) continue;
+    QV_ASSIGN_OR_RETURN(Channel * ch, store->GetChannel(e.name));
     (void)ch;
   }
   return store;
@@ -365,7 +354,7 @@ Result<Channel*> LocalLogStore::GetChannel(const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
     return Status::InvalidArgument("bad WAL channel name '{}'", name);
   }
-  auto ch = std::make_unique<Channel>(root_ + "/" + name, options_);
+  auto ch = std::make_unique<Channel>(root_ + "/" + name, options_, *fs_);
   QV_RETURN_IF_ERROR(ch->Open());
   Channel* raw = ch.get();
   channels_[name] = std::move(ch);
@@ -399,10 +388,8 @@ Status LocalLogStore::DropChannel(const std::string& channel) {
   }
   std::string dir = root_ + "/" + channel;
   ch.reset();
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  if (ec) return Status::Unavailable("remove {}: {}", dir, ec.message());
-  return options_.sync ? SyncDir(root_) : Status::Ok();
+  QV_RETURN_IF_ERROR(fs_->RemoveAll(dir));
+  return options_.sync ? fs_->SyncDir(root_) : Status::Ok();
 }
 
 std::vector<std::string> LocalLogStore::ListChannels() {

@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include "wal/faulty_wal_file_system.h"
+
 namespace quiver::wal {
 namespace {
 namespace fs = std::filesystem;
@@ -97,6 +99,141 @@ TEST_F(WalTest, FlippedByteInsideIsCorruption) {
   const Status& st = s.status();
   EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
   EXPECT_NE(st.message().find("offset 16"), std::string::npos) << st.message();
+}
+
+// Issue #9 (power-cut test): a crash after the file size grew but before the last blocks
+// were written leaves a record followed by zeros; it was reported as corruption and the server
+// refused to start.
+TEST_F(WalTest, Issue9ZeroFilledTailIsTornNotCorruption) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append("ch", "keep").ok());
+    ASSERT_TRUE(s->Append("ch", std::string(100, 'x')).ok());
+  }
+  std::string path = OnlyFile();
+  auto size = fs::file_size(path);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - 60));  // the last record's end never reached disk
+    f.write(std::string(60, '\0').data(), 60);
+  }
+  fs::resize_file(path, size + 4096);  // and the file size covers a block of zeros
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  auto all = ReadAll(*s);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].second, "keep");
+  EXPECT_EQ(*s->Append("ch", "next"), 2u);
+}
+
+// Issue #9: a crash while creating a new file (rotation) can leave its header as zeros.
+TEST_F(WalTest, Issue9ZeroedHeaderOfNewestEmptyFileIsRecreated) {
+  LogOptions o;
+  o.max_file_bytes = 100;
+  {
+    auto s = Open(o);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'a' + i)).ok());
+  }
+  {
+    std::ofstream f(dir_ + "/ch/00000000000000000004.wal", std::ios::binary);
+    f.write(std::string(16, '\0').data(), 16);
+  }
+  auto s = Open(o);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(ReadAll(*s).size(), 3u);
+  EXPECT_EQ(*s->Append("ch", "next"), 4u);
+  s.reset();
+  s = Open(o);
+  EXPECT_EQ(ReadAll(*s).size(), 4u);
+}
+
+// The same damage with an intact record after it is still corruption.
+TEST_F(WalTest, Issue9ZeroedRecordFollowedByIntactOneIsCorruption) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append("ch", std::string(64, 'a')).ok());
+    ASSERT_TRUE(s->Append("ch", std::string(64, 'b')).ok());
+    ASSERT_TRUE(s->Append("ch", std::string(64, 'c')).ok());
+  }
+  std::string path = OnlyFile();
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(16 + 80 + 20);  // inside the second record's payload
+    f.write(std::string(30, '\0').data(), 30);
+  }
+  auto s = LocalLogStore::Open(dir_, {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kCorruption) << s.status().ToString();
+}
+
+// A damaged first record of a later file (first LSN far above the file's record count) with
+// intact records after it is corruption, not a torn tail to truncate.
+TEST_F(WalTest, Issue9DamagedFirstRecordOfLaterFileIsCorruption) {
+  LogOptions o;
+  o.max_file_bytes = 20000;
+  {
+    auto s = Open(o);
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'a' + i % 26)).ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'z')).ok());
+  }
+  std::string newest;
+  for (const auto& e : fs::directory_iterator(dir_ + "/ch")) newest = std::max(newest, e.path().string());
+  ASSERT_GT(std::stoull(fs::path(newest).filename().string()), 20u);
+  {
+    std::fstream f(newest, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(16 + 16 + 5);  // inside the file's first record
+    f.put('#');
+  }
+  auto s = LocalLogStore::Open(dir_, o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kCorruption) << s.status().ToString();
+}
+
+// Issue #9: a new channel's directory entry was never fsynced into the WAL root, so a power
+// cut could lose the channel with every acknowledged record in it.
+TEST(WalDurability, Issue9NewChannelDirectoryIsDurable) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    FaultyWalFileSystem faulty(seed);
+    faulty.AddDurableDir("/d");
+    LogOptions o;
+    o.fs = &faulty;
+    {
+      auto s = LocalLogStore::Open("/d", o).value();
+      ASSERT_TRUE(s->Append("ch", "acked").ok());
+    }
+    faulty.PowerCut();
+    auto s = LocalLogStore::Open("/d", o).value();
+    int n = 0;
+    ASSERT_TRUE(s->Replay("ch", 1, [&](Lsn, std::string_view r) {
+                   EXPECT_EQ(r, "acked");
+                   ++n;
+                   return Status::Ok();
+                 }).ok());
+    EXPECT_EQ(n, 1) << "seed " << seed;
+  }
+}
+
+// Issue #9: Truncate removed old files without a directory fsync, so a power cut could bring
+// back an older file without the one after it, an LSN gap that made the channel unreadable.
+TEST(WalDurability, Issue9TruncateNeverLeavesAnLsnGapAfterPowerCut) {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    FaultyWalFileSystem faulty(seed);
+    faulty.AddDurableDir("/d");
+    LogOptions o;
+    o.fs = &faulty;
+    o.max_file_bytes = 100;
+    {
+      auto s = LocalLogStore::Open("/d", o).value();
+      for (int i = 0; i < 12; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'a' + i)).ok());
+      faulty.ArmPowerCut(static_cast<int>(seed % 12) + 1);  // somewhere inside the removals
+      s->Truncate("ch", 11).IgnoreError();
+    }
+    faulty.PowerCut();
+    auto s = LocalLogStore::Open("/d", o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    Status st = (*s)->Replay("ch", 1, [](Lsn, std::string_view) { return Status::Ok(); });
+    EXPECT_TRUE(st.ok()) << "seed " << seed << ": " << st.ToString();
+  }
 }
 
 TEST_F(WalTest, RollsFilesAndTruncatesBehindCheckpoint) {
