@@ -1,4 +1,4 @@
-// search_iterator (v2, as the Node SDK drives it): batches continue strictly after the
+// search_iterator (v2, as the Node SDK drives it) and query_iterator: batches continue strictly after the
 // previous batch's last distance, ties included exactly once, over a snapshot; together they
 // return the exact ordering of every row (or the first `limit`), with filters.
 import { describe, it, before, after } from 'node:test';
@@ -52,6 +52,20 @@ describe('search iterator', () => {
     assert.ok(seen.every(r => Number(r.tag) === 1));
     const expected = Array.from({ length: N }, (_, i) => i).filter(i => i % 4 === 1).slice(0, 45);
     assert.deepEqual(seen.map(r => Number(r.id)).sort((a, b) => a - b), expected);
+  });
+
+  it('queryIterator pages every matching row once, in pk order', async () => {
+    const it = await client.queryIterator({ collection_name: name, batchSize: 40, expr: 'tag == 1', output_fields: ['id', 'tag'] });
+    const ids = [];
+    let batches = 0;
+    for await (const batch of it) {
+      batches++;
+      assert.ok(batch.length <= 40);
+      ids.push(...batch.map(r => Number(r.id)));
+    }
+    const expected = Array.from({ length: N }, (_, i) => i).filter(i => i % 4 === 1);
+    assert.deepEqual(ids, expected);
+    assert.equal(batches, Math.ceil(expected.length / 40));
   });
 
   it('an iterator over several vectors is refused as in Milvus', async () => {
