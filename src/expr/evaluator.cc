@@ -8,8 +8,10 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -271,6 +273,96 @@ bool ParseIndex(const std::string& s, size_t* out) {
   return true;
 }
 
+// Top-level key lookup in JSON object text without building the whole document: most JSON
+// predicates read one key of small documents, and parsing only that value is several times
+// cheaper. Input text was validated at insert time.
+size_t SkipWs(std::string_view s, size_t i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  return i;
+}
+
+// `i` at an opening quote; moves past the closing one. Sets *escaped when the string has escapes.
+bool SkipString(std::string_view s, size_t* i, bool* escaped) {
+  for (size_t j = *i + 1; j < s.size(); ++j) {
+    if (s[j] == '\\') {
+      *escaped = true;
+      ++j;
+    } else if (s[j] == '"') {
+      *i = j + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+// `i` at a value; moves past it.
+bool SkipValue(std::string_view s, size_t* i) {
+  if (*i >= s.size()) return false;
+  bool escaped = false;
+  if (s[*i] == '"') return SkipString(s, i, &escaped);
+  if (s[*i] == '{' || s[*i] == '[') {
+    int depth = 0;
+    for (size_t j = *i; j < s.size(); ++j) {
+      char c = s[j];
+      if (c == '"') {
+        if (!SkipString(s, &j, &escaped)) return false;
+        --j;  // the loop's ++j lands after the string
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) {
+          *i = j + 1;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  size_t j = *i;
+  while (j < s.size() && s[j] != ',' && s[j] != '}' && s[j] != ']' && s[j] != ' ' && s[j] != '\t' &&
+         s[j] != '\n' && s[j] != '\r') {
+    ++j;
+  }
+  if (j == *i) return false;
+  *i = j;
+  return true;
+}
+
+enum class Lookup { kFound, kMissing, kFallback };
+
+// The text of the last top-level `key` of the object in `s` (JSON keeps the last duplicate).
+Lookup FindTopLevel(std::string_view s, const std::string& key, std::string_view* value) {
+  size_t i = SkipWs(s, 0);
+  if (i >= s.size() || s[i] != '{') return Lookup::kFallback;
+  i = SkipWs(s, i + 1);
+  Lookup found = Lookup::kMissing;
+  if (i < s.size() && s[i] == '}') return found;
+  while (i < s.size()) {
+    if (s[i] != '"') return Lookup::kFallback;
+    size_t start = i + 1;
+    bool escaped = false;
+    if (!SkipString(s, &i, &escaped) || escaped) return Lookup::kFallback;
+    std::string_view k = s.substr(start, i - 1 - start);
+    i = SkipWs(s, i);
+    if (i >= s.size() || s[i] != ':') return Lookup::kFallback;
+    i = SkipWs(s, i + 1);
+    size_t vstart = i;
+    if (!SkipValue(s, &i)) return Lookup::kFallback;
+    if (k == key) {
+      *value = s.substr(vstart, i - vstart);
+      found = Lookup::kFound;
+    }
+    i = SkipWs(s, i);
+    if (i < s.size() && s[i] == ',') {
+      i = SkipWs(s, i + 1);
+      continue;
+    }
+    if (i < s.size() && s[i] == '}') return found;
+    return Lookup::kFallback;
+  }
+  return Lookup::kFallback;
+}
+
 class Evaluator {
  public:
   explicit Evaluator(const ColumnBatch& batch) : batch_(batch), n_(batch.row_count) {}
@@ -354,9 +446,9 @@ class Evaluator {
         break;
       }
       case NodeKind::kExists: {
-        const auto& docs = Docs(node.column.field_id, *col);
+        const auto& docs = Docs(node.column.field_id, *col, node.column.path);
         Fill(&t.value, n_, [&](int64_t i) {
-          const json* j = Resolve(docs[i], node.column.path);
+          const json* j = At(docs, i, node.column.path);
           return j != nullptr && !j->is_null() && !col->IsNull(i);
         });
         return t;  // always known
@@ -459,22 +551,58 @@ class Evaluator {
     return &c;
   }
 
-  // The parsed documents of a JSON column: every row that matters now (need_) is parsed, once
-  // per Evaluate call; rows no node needed stay JSON null.
-  const std::vector<json>& Docs(int64_t field_id, const Column& c) {
-    ParsedDocs& d = docs_[field_id];
+  // The parsed documents of a JSON column for reading `path`: every row that matters now
+  // (need_) is parsed, once per Evaluate call and first key; rows no node needed stay JSON null.
+  // With a path, only the first key's value is parsed where the text allows (`by_key` rows
+  // hold that value, or nothing when the key is absent); other rows hold the whole document.
+  struct ParsedDocs {
+    std::vector<json> docs;
+    Bitset parsed;
+    Bitset by_key;   // docs[i] is the first key's value
+    Bitset missing;  // by_key row without the key
+  };
+  const ParsedDocs& Docs(int64_t field_id, const Column& c, const std::vector<std::string>& path) {
+    const std::string key = path.empty() ? std::string() : path[0];
+    ParsedDocs& d = docs_[{field_id, key}];
     if (d.docs.empty() && n_ > 0) {
       d.docs.resize(n_);
       d.parsed.Resize(n_);
+      d.by_key.Resize(n_);
+      d.missing.Resize(n_);
     }
     for (int64_t i = 0; i < n_; ++i) {
       if (d.parsed.Test(i) || (need_ != nullptr && !need_->Test(i))) continue;
       d.parsed.Set(i);
       if (c.IsNull(i)) continue;
-      d.docs[i] = json::parse(c.strings[i], nullptr, /*allow_exceptions=*/false);
+      const std::string& text = c.strings[i];
+      if (!path.empty()) {
+        std::string_view value;
+        Lookup found = FindTopLevel(text, key, &value);
+        if (found == Lookup::kMissing) {
+          d.by_key.Set(i);
+          d.missing.Set(i);
+          continue;
+        }
+        if (found == Lookup::kFound) {
+          json v = json::parse(value, nullptr, /*allow_exceptions=*/false);
+          if (!v.is_discarded()) {
+            d.by_key.Set(i);
+            d.docs[i] = std::move(v);
+            continue;
+          }
+        }
+      }
+      d.docs[i] = json::parse(text, nullptr, /*allow_exceptions=*/false);
       if (d.docs[i].is_discarded()) d.docs[i] = nullptr;
     }
-    return d.docs;
+    return d;
+  }
+
+  // The value at `path` in row i of `d` (null pointer when absent).
+  static const json* At(const ParsedDocs& d, int64_t i, const std::vector<std::string>& path) {
+    if (!d.by_key.Test(i)) return Resolve(d.docs[i], path);
+    if (d.missing.Test(i)) return nullptr;
+    return Resolve(d.docs[i], path, 1);
   }
 
   // Rows whose result `acc` already decides for an AND (definitely FALSE) or an OR (TRUE).
@@ -508,9 +636,10 @@ class Evaluator {
     return false;
   }
 
-  static const json* Resolve(const json& doc, const std::vector<std::string>& path) {
+  static const json* Resolve(const json& doc, const std::vector<std::string>& path, size_t from = 0) {
     const json* j = &doc;
-    for (const std::string& key : path) {
+    for (size_t p = from; p < path.size(); ++p) {
+      const std::string& key = path[p];
       if (j->is_object()) {
         auto it = j->find(key);
         if (it == j->end()) return nullptr;
@@ -529,10 +658,10 @@ class Evaluator {
   // Per-row JSON evaluation: missing path / JSON null is UNKNOWN; f sees the value at the path.
   template <typename F>
   void EachJson(const ColumnRef& ref, const Column& c, Tri* t, F&& f) {
-    const auto& docs = Docs(ref.field_id, c);
+    const auto& docs = Docs(ref.field_id, c, ref.path);
     FillTri(t, n_, [&](int64_t i) -> uint8_t {
       if (c.IsNull(i)) return kUnknown;
-      const json* j = Resolve(docs[i], ref.path);
+      const json* j = At(docs, i, ref.path);
       if (j == nullptr || j->is_null()) return kUnknown;
       return f(*j);
     });
@@ -934,11 +1063,7 @@ class Evaluator {
 
   const ColumnBatch& batch_;
   int64_t n_;
-  struct ParsedDocs {
-    std::vector<json> docs;
-    Bitset parsed;
-  };
-  std::unordered_map<int64_t, ParsedDocs> docs_;
+  std::map<std::pair<int64_t, std::string>, ParsedDocs> docs_;  // by (field, first path key)
   const Bitset* need_ = nullptr;  // rows whose result still matters; null: all
 };
 

@@ -882,3 +882,45 @@ TEST(Expr, DeeplyNestedJsonValuesEvaluate) {
 
 }  // namespace
 }  // namespace quiver::expr
+
+namespace quiver::expr {
+namespace {
+
+// JSON predicates parse only the first path key's value when they can; these documents check
+// that lookup against whole-document semantics (last duplicate wins, braces and quotes inside
+// strings, escaped keys, arrays, nulls, numbers with exponents).
+TEST(Expr, JsonKeyLookupMatchesWholeDocumentParsing) {
+  const std::vector<std::string> docs = {
+      R"({"a": 1, "a": 2})",
+      R"({"s": "}{\"a\":9", "a": 3})",
+      R"({ "a" : [1, {"b": "]"}] })",
+      R"({"\u0061": 5})",
+      R"([1, 2])",
+      R"({})",
+      R"({"a": null})",
+      R"({"a":true,"b":-1.5e3})",
+  };
+  ColumnBatch batch;
+  batch.row_count = static_cast<int64_t>(docs.size());
+  batch.columns.emplace(kMeta, Column::Json(docs));
+  auto rows = [&](const std::string& e) {
+    auto plan = ParseAndBind(e, MakeSchema(true));
+    EXPECT_TRUE(plan.ok()) << e << ": " << plan.status().ToString();
+    Bitset out;
+    EXPECT_TRUE(plan.ok() && Evaluate(**plan, batch, &out).ok()) << e;
+    return out.ToRows();
+  };
+  EXPECT_EQ(rows(R"(meta["a"] == 2)"), (Rows{0}));
+  EXPECT_EQ(rows(R"(meta["a"] == 3)"), (Rows{1}));
+  EXPECT_EQ(rows(R"(meta["a"] == 9)"), (Rows{}));
+  EXPECT_EQ(rows(R"(meta["a"][1]["b"] == "]")"), (Rows{2}));
+  EXPECT_EQ(rows(R"(meta["a"] == 5)"), (Rows{3}));
+  EXPECT_EQ(rows(R"(meta[0] == 1)"), (Rows{4}));
+  EXPECT_EQ(rows(R"(exists meta["a"])"), (Rows{0, 1, 2, 3, 7}));
+  EXPECT_EQ(rows(R"(meta["b"] < 0)"), (Rows{7}));
+  EXPECT_EQ(rows(R"(meta["s"] like "}%")"), (Rows{1}));
+  EXPECT_EQ(rows(R"(json_contains(meta["a"], 1))"), (Rows{2}));
+}
+
+}  // namespace
+}  // namespace quiver::expr
