@@ -2,8 +2,8 @@
 // db/fault_injection_test.cc, RocksDB FaultInjectionTestFS). It records, per file, which bytes
 // were synced and, per directory entry, whether a directory fsync covered its create or remove.
 // PowerCut() then throws away what a real power loss may throw away: an unsynced suffix is
-// dropped, kept in part (torn at a random byte), kept and zero-filled, or kept whole; unsynced
-// creates and removes are each lost or kept. It can also fail fsyncs (EIO) and run out of space
+// dropped, kept in part (torn at a random byte), kept and zero- or garbage-filled, or kept whole;
+// unsynced creates and removes are each lost or kept. It can also fail fsyncs (EIO) and run out of space
 // (ENOSPC), and "cut the power" inside the n-th mutating call: that call is applied in part and
 // every later call fails until PowerCut(). Test-only; thread-safe.
 #pragma once
@@ -192,13 +192,16 @@ class FaultyWalFileSystem final : public WalFileSystem {
     if (extra == 0) return now;
     size_t keep = std::uniform_int_distribution<size_t>(0, extra)(rng_);
     std::string out = now.substr(0, n.durable.size() + keep);
-    switch (std::uniform_int_distribution<int>(0, 3)(rng_)) {
+    switch (std::uniform_int_distribution<int>(0, 4)(rng_)) {
       case 0:  // nothing of the unsynced suffix reached the disk
         return n.durable;
       case 1:  // torn at a random byte
         return out;
       case 2:  // the size was updated but the last blocks were never written
         out.append(extra - keep, '\0');
+        return out;
+      case 3:  // ... and read back as garbage
+        for (size_t i = keep; i < extra; ++i) out.push_back(static_cast<char>(rng_()));
         return out;
       default:  // everything reached the disk
         return now;
