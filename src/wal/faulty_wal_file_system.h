@@ -3,9 +3,9 @@
 // were synced and, per directory entry, whether a directory fsync covered its create or remove.
 // PowerCut() then throws away what a real power loss may throw away: an unsynced suffix is
 // dropped, kept in part (torn at a random byte), kept and zero- or garbage-filled, or kept whole;
-// unsynced creates and removes are each lost or kept. It can also fail fsyncs (EIO) and run out of space
-// (ENOSPC), and "cut the power" inside the n-th mutating call: that call is applied in part and
-// every later call fails until PowerCut(). Test-only; thread-safe.
+// unsynced creates and removes are each lost or kept. It can also fail fsyncs (EIO) and run out of
+// space (ENOSPC), and "cut the power" inside the n-th mutating call: that call is applied in part
+// and every later call fails until PowerCut(). Test-only; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -98,7 +98,8 @@ class FaultyWalFileSystem final : public WalFileSystem {
     std::lock_guard lock(mu_);
     if (dead_) return Status::Unavailable("power is off");
     auto d = nodes_.find(dir);
-    if (d == nodes_.end() || !d->second.linked) return Status::Unavailable("list {}: no such dir", dir);
+    if (d == nodes_.end() || !d->second.linked)
+      return Status::Unavailable("list {}: no such dir", dir);
     std::vector<WalDirEntry> out;
     for (const auto& [path, n] : nodes_) {
       if (n.linked && Parent(path) == dir) out.push_back({path.substr(dir.size() + 1), n.is_dir});
@@ -109,7 +110,8 @@ class FaultyWalFileSystem final : public WalFileSystem {
     std::lock_guard lock(mu_);
     if (dead_) return Status::Unavailable("power is off");
     auto it = nodes_.find(path);
-    if (it == nodes_.end() || !it->second.linked) return Status::Unavailable("cannot read {}", path);
+    if (it == nodes_.end() || !it->second.linked)
+      return Status::Unavailable("cannot read {}", path);
     return it->second.data;
   }
   Result<std::unique_ptr<WalFile>> OpenAppend(const std::string& path, bool create) override;
@@ -250,7 +252,9 @@ class FaultyWalFile final : public WalFile {
     Status st = fs_.Mutate();
     if (!st.ok()) {
       // The power went off during this write: some prefix of it reached the page cache.
-      if (was_alive) n->data.append(data.substr(0, std::uniform_int_distribution<size_t>(0, data.size())(fs_.rng_)));
+      if (was_alive)
+        n->data.append(
+            data.substr(0, std::uniform_int_distribution<size_t>(0, data.size())(fs_.rng_)));
       return st;
     }
     size_t used = fs_.UsedBytes();

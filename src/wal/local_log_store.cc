@@ -200,8 +200,9 @@ class Channel {
     QV_ASSIGN_OR_RETURN(std::string data, fs_.ReadFile(prev->second));
     QV_ASSIGN_OR_RETURN(Scan p, ScanFile(prev->second, prev->first, data, nullptr));
     if (p.torn || p.last_lsn + 1 != first) {
-      return Status::Corruption("WAL file {}: ends at LSN {} (offset {}) but the next file starts at {}",
-                                prev->second, p.last_lsn, p.valid_end, first);
+      return Status::Corruption(
+          "WAL file {}: ends at LSN {} (offset {}) but the next file starts at {}", prev->second,
+          p.last_lsn, p.valid_end, first);
     }
     return Status::Ok();
   }

@@ -206,7 +206,9 @@ TEST_F(WalTest, Issue9DamagedFirstRecordOfLaterFileIsCorruption) {
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'z')).ok());
   }
   std::string newest;
-  for (const auto& e : fs::directory_iterator(dir_ + "/ch")) newest = std::max(newest, e.path().string());
+  for (const auto& e : fs::directory_iterator(dir_ + "/ch")) {
+    newest = std::max(newest, e.path().string());
+  }
   ASSERT_GT(std::stoull(fs::path(newest).filename().string()), 20u);
   {
     std::fstream f(newest, std::ios::in | std::ios::out | std::ios::binary);

@@ -92,7 +92,8 @@ void RunSeed(uint64_t seed, int cuts, bool sync, CycleStats& stats) {
           ++stats.phantoms;
           problem(fmt::format("{} LSN {}: phantom or altered record", ch, lsn));
         }
-        if (prev != 0 && lsn != prev + 1) problem(fmt::format("{}: LSN {} after {}", ch, lsn, prev));
+        if (prev != 0 && lsn != prev + 1)
+          problem(fmt::format("{}: LSN {} after {}", ch, lsn, prev));
         prev = lsn;
       }
       for (Lsn lsn = std::max<Lsn>(m.truncated_before, 1); lsn <= m.acked; ++lsn) {
@@ -131,7 +132,8 @@ void RunSeed(uint64_t seed, int cuts, bool sync, CycleStats& stats) {
       m.appended[next] = rec;
       auto lsn = store->Append(ch, rec);
       if (lsn.ok()) {
-        if (*lsn != next) problem(fmt::format("{}: append got LSN {}, expected {}", ch, *lsn, next));
+        if (*lsn != next)
+          problem(fmt::format("{}: append got LSN {}, expected {}", ch, *lsn, next));
         m.acked = *lsn;
         ++stats.acked;
       } else {
@@ -153,11 +155,12 @@ TEST(WalPowerCut, AcknowledgedRecordsSurviveSeededPowerCuts) {
   CycleStats stats;
   const int seeds = SeedCount(400);
   for (int seed = 1; seed <= seeds; ++seed) RunSeed(seed, 8, /*sync=*/true, stats);
-  std::printf("power cuts: %lld, acknowledged appends: %lld, lost: %lld, phantoms: %lld, "
-              "reopen failures: %lld\n",
-              static_cast<long long>(stats.cuts), static_cast<long long>(stats.acked),
-              static_cast<long long>(stats.lost), static_cast<long long>(stats.phantoms),
-              static_cast<long long>(stats.reopen_failures));
+  std::printf(
+      "power cuts: %lld, acknowledged appends: %lld, lost: %lld, phantoms: %lld, "
+      "reopen failures: %lld\n",
+      static_cast<long long>(stats.cuts), static_cast<long long>(stats.acked),
+      static_cast<long long>(stats.lost), static_cast<long long>(stats.phantoms),
+      static_cast<long long>(stats.reopen_failures));
   EXPECT_EQ(stats.lost, 0) << stats.first_problem;
   EXPECT_EQ(stats.phantoms, 0) << stats.first_problem;
   EXPECT_EQ(stats.reopen_failures, 0) << stats.first_problem;
@@ -192,17 +195,21 @@ TEST(WalPowerCut, GroupCommitAcknowledgementsSurvivePowerCuts) {
       auto store = LocalLogStore::Open(kRoot, o);
       ASSERT_TRUE(store.ok()) << "seed " << seed << ": " << store.status().ToString();
       std::map<Lsn, std::string> seen;
-      ASSERT_TRUE((*store)->Replay("ch", 1, [&](Lsn lsn, std::string_view r) {
-                            seen[lsn] = std::string(r);
-                            return Status::Ok();
-                          }).ok());
+      ASSERT_TRUE((*store)
+                      ->Replay("ch", 1,
+                               [&](Lsn lsn, std::string_view r) {
+                                 seen[lsn] = std::string(r);
+                                 return Status::Ok();
+                               })
+                      .ok());
       std::set<std::string> unique;
       for (const auto& [lsn, rec] : seen) {
         EXPECT_TRUE(appended.contains(rec)) << "seed " << seed << " phantom at LSN " << lsn;
         EXPECT_TRUE(unique.insert(rec).second) << "seed " << seed << " duplicate at LSN " << lsn;
       }
       for (const auto& [lsn, rec] : survived) {
-        ASSERT_TRUE(seen.contains(lsn) && seen[lsn] == rec) << "seed " << seed << " lost LSN " << lsn;
+        ASSERT_TRUE(seen.contains(lsn) && seen[lsn] == rec)
+            << "seed " << seed << " lost LSN " << lsn;
       }
       survived = seen;
       if (cycle == 3) break;

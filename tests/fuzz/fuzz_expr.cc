@@ -1,11 +1,11 @@
 // libFuzzer target: the filter-expression parser and binder (src/expr) over a fixed schema
 // holding every scalar, JSON, array and vector field type, with and without a dynamic field.
 // Any input must yield a plan or an InvalidArgument, never a crash, hang or sanitizer report.
+#include <pthread.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include <pthread.h>
 
 #include "expr/plan.h"
 
