@@ -43,8 +43,9 @@ milvus::proto::schema::CollectionSchema UserSchema(
 void ApplyProperties(google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>* props,
                      const KeyValues& set, const std::vector<std::string>& delete_keys) {
   for (const auto& [k, v] : set) {
+    // An init-capture: clang-14 (the fuzz build) cannot capture a structured binding.
     auto it = std::find_if(props->begin(), props->end(),
-                           [&](const auto& kv) { return kv.key() == k; });
+                           [&key = k](const auto& kv) { return kv.key() == key; });
     if (it != props->end()) {
       it->set_value(v);
     } else {

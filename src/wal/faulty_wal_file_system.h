@@ -2,10 +2,10 @@
 // db/fault_injection_test.cc, RocksDB FaultInjectionTestFS). It records, per file, which bytes
 // were synced and, per directory entry, whether a directory fsync covered its create or remove.
 // PowerCut() then throws away what a real power loss may throw away: an unsynced suffix is
-// dropped, kept in part (torn at a random byte), kept and zero-filled, or kept whole; unsynced
-// creates and removes are each lost or kept. It can also fail fsyncs (EIO) and run out of space
-// (ENOSPC), and "cut the power" inside the n-th mutating call: that call is applied in part and
-// every later call fails until PowerCut(). Test-only; thread-safe.
+// dropped, kept in part (torn at a random byte), kept and zero- or garbage-filled, or kept whole;
+// unsynced creates and removes are each lost or kept. It can also fail fsyncs (EIO) and run out of
+// space (ENOSPC), and "cut the power" inside the n-th mutating call: that call is applied in part
+// and every later call fails until PowerCut(). Test-only; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -98,7 +98,8 @@ class FaultyWalFileSystem final : public WalFileSystem {
     std::lock_guard lock(mu_);
     if (dead_) return Status::Unavailable("power is off");
     auto d = nodes_.find(dir);
-    if (d == nodes_.end() || !d->second.linked) return Status::Unavailable("list {}: no such dir", dir);
+    if (d == nodes_.end() || !d->second.linked)
+      return Status::Unavailable("list {}: no such dir", dir);
     std::vector<WalDirEntry> out;
     for (const auto& [path, n] : nodes_) {
       if (n.linked && Parent(path) == dir) out.push_back({path.substr(dir.size() + 1), n.is_dir});
@@ -109,7 +110,8 @@ class FaultyWalFileSystem final : public WalFileSystem {
     std::lock_guard lock(mu_);
     if (dead_) return Status::Unavailable("power is off");
     auto it = nodes_.find(path);
-    if (it == nodes_.end() || !it->second.linked) return Status::Unavailable("cannot read {}", path);
+    if (it == nodes_.end() || !it->second.linked)
+      return Status::Unavailable("cannot read {}", path);
     return it->second.data;
   }
   Result<std::unique_ptr<WalFile>> OpenAppend(const std::string& path, bool create) override;
@@ -192,13 +194,16 @@ class FaultyWalFileSystem final : public WalFileSystem {
     if (extra == 0) return now;
     size_t keep = std::uniform_int_distribution<size_t>(0, extra)(rng_);
     std::string out = now.substr(0, n.durable.size() + keep);
-    switch (std::uniform_int_distribution<int>(0, 3)(rng_)) {
+    switch (std::uniform_int_distribution<int>(0, 4)(rng_)) {
       case 0:  // nothing of the unsynced suffix reached the disk
         return n.durable;
       case 1:  // torn at a random byte
         return out;
       case 2:  // the size was updated but the last blocks were never written
         out.append(extra - keep, '\0');
+        return out;
+      case 3:  // ... and read back as garbage
+        for (size_t i = keep; i < extra; ++i) out.push_back(static_cast<char>(rng_()));
         return out;
       default:  // everything reached the disk
         return now;
@@ -247,7 +252,9 @@ class FaultyWalFile final : public WalFile {
     Status st = fs_.Mutate();
     if (!st.ok()) {
       // The power went off during this write: some prefix of it reached the page cache.
-      if (was_alive) n->data.append(data.substr(0, std::uniform_int_distribution<size_t>(0, data.size())(fs_.rng_)));
+      if (was_alive)
+        n->data.append(
+            data.substr(0, std::uniform_int_distribution<size_t>(0, data.size())(fs_.rng_)));
       return st;
     }
     size_t used = fs_.UsedBytes();

@@ -127,6 +127,10 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
       }
       return Status::Corruption("WAL file {} offset {}: record checksum mismatch", path, off);
     }
+    if (s.last_lsn == 0 && lsn != first) {
+      return Status::Corruption("WAL file {} offset {}: first LSN {} but the file is named for {}",
+                                path, off, lsn, first);
+    }
     if (s.last_lsn != 0 && lsn != s.last_lsn + 1) {
       return Status::Corruption("WAL file {} offset {}: LSN {} follows {}", path, off, lsn, s.last_lsn);
     }
@@ -168,6 +172,9 @@ class Channel {
     } else {
       QV_ASSIGN_OR_RETURN(s, ScanFile(path, first, data, nullptr));
     }
+    // A newest file without records gives the next LSN by its name alone: check that the file
+    // before it really ends just before that, or appends would open an LSN gap.
+    if (s.last_lsn == 0) QV_RETURN_IF_ERROR(CheckPreviousEndsBefore(first));
     if (s.torn) {
       QV_LOG_WARN("WAL {}: torn tail at offset {} of {} truncated", path, s.valid_end, data.size());
       if (s.valid_end < kFileHeader) {
@@ -183,6 +190,20 @@ class Channel {
     QV_ASSIGN_OR_RETURN(file_, fs_.OpenAppend(path, /*create=*/false));
     file_bytes_ = s.valid_end;
     if (s.torn && options_.sync) QV_RETURN_IF_ERROR(file_->Sync());
+    return Status::Ok();
+  }
+
+  Status CheckPreviousEndsBefore(Lsn first) {
+    auto it = files_.find(first);
+    if (it == files_.begin()) return Status::Ok();
+    auto prev = std::prev(it);
+    QV_ASSIGN_OR_RETURN(std::string data, fs_.ReadFile(prev->second));
+    QV_ASSIGN_OR_RETURN(Scan p, ScanFile(prev->second, prev->first, data, nullptr));
+    if (p.torn || p.last_lsn + 1 != first) {
+      return Status::Corruption(
+          "WAL file {}: ends at LSN {} (offset {}) but the next file starts at {}", prev->second,
+          p.last_lsn, p.valid_end, first);
+    }
     return Status::Ok();
   }
 

@@ -147,6 +147,35 @@ TEST_F(WalTest, Issue9ZeroedHeaderOfNewestEmptyFileIsRecreated) {
   EXPECT_EQ(ReadAll(*s).size(), 4u);
 }
 
+// Issue #9 (fuzz_wal): a newest file without records named past the end of the file before it
+// made appends open an LSN gap; a first record whose LSN differs from the file name was taken.
+TEST_F(WalTest, Issue9FileNamesMustMatchLsns) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append("ch", "a").ok());
+    ASSERT_TRUE(s->Append("ch", "b").ok());
+  }
+  // An empty newest file named for LSN 4 after a file ending at 2.
+  fs::copy_file(OnlyFile(), dir_ + "/ch/00000000000000000004.wal");
+  fs::resize_file(dir_ + "/ch/00000000000000000004.wal", 16);
+  auto gap = LocalLogStore::Open(dir_, {});
+  ASSERT_FALSE(gap.ok());
+  EXPECT_EQ(gap.status().code(), StatusCode::kCorruption) << gap.status().ToString();
+  // The same file named for LSN 3 is a clean rotation point.
+  fs::rename(dir_ + "/ch/00000000000000000004.wal", dir_ + "/ch/00000000000000000003.wal");
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(*s->Append("ch", "c"), 3u);
+  EXPECT_EQ(ReadAll(*s).size(), 3u);
+  s.reset();
+  // A file whose records start at another LSN than its name says.
+  fs::rename(dir_ + "/ch/00000000000000000001.wal", dir_ + "/ch/00000000000000000002.wal");
+  fs::remove(dir_ + "/ch/00000000000000000003.wal");
+  auto renamed = LocalLogStore::Open(dir_, {});
+  ASSERT_FALSE(renamed.ok());
+  EXPECT_EQ(renamed.status().code(), StatusCode::kCorruption) << renamed.status().ToString();
+}
+
 // The same damage with an intact record after it is still corruption.
 TEST_F(WalTest, Issue9ZeroedRecordFollowedByIntactOneIsCorruption) {
   {
@@ -177,7 +206,9 @@ TEST_F(WalTest, Issue9DamagedFirstRecordOfLaterFileIsCorruption) {
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'z')).ok());
   }
   std::string newest;
-  for (const auto& e : fs::directory_iterator(dir_ + "/ch")) newest = std::max(newest, e.path().string());
+  for (const auto& e : fs::directory_iterator(dir_ + "/ch")) {
+    newest = std::max(newest, e.path().string());
+  }
   ASSERT_GT(std::stoull(fs::path(newest).filename().string()), 20u);
   {
     std::fstream f(newest, std::ios::in | std::ios::out | std::ios::binary);

@@ -4,9 +4,8 @@
 // encoded back to JSON (ColumnsToRows). The first byte picks the mode and the vector field.
 #include <cstddef>
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "proxy/rest/entity_codec.h"
 
