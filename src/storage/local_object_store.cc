@@ -1,5 +1,7 @@
 #include "storage/local_object_store.h"
 
+#include <vector>
+
 #include "common/file_io.h"
 
 #include <fcntl.h>
@@ -49,8 +51,15 @@ Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
   QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
   fs::path p(path);
   std::error_code ec;
+  // Directories created here must themselves be durable: fsync each new one's parent, up to
+  // the first that already existed (else a power cut could drop a new prefix with its objects).
+  std::vector<fs::path> created;
+  for (fs::path d = p.parent_path(); !d.empty() && !fs::exists(d, ec); d = d.parent_path()) created.push_back(d);
   fs::create_directories(p.parent_path(), ec);
   if (ec) return Status::Unavailable("create {}: {}", p.parent_path().string(), ec.message());
+  for (const fs::path& d : created) {
+    QV_RETURN_IF_ERROR(SyncPath(d.parent_path().string(), O_RDONLY | O_DIRECTORY));
+  }
   std::string tmp = (p.parent_path() / (".tmp-" + std::to_string(getpid()) + "-" +
                                         std::to_string(tmp_seq_.fetch_add(1)))).string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -60,7 +69,8 @@ Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
     ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Status st = Status::Unavailable("write {}: {}", tmp, std::strerror(errno));
+      Status st = errno == ENOSPC ? Status::ResourceExhausted("write {}: disk full", tmp)
+                                  : Status::Unavailable("write {}: {}", tmp, std::strerror(errno));
       ::close(fd);
       fs::remove(tmp, ec);
       return st;
