@@ -51,7 +51,9 @@ powercut: configure
 	QUIVER_POWER_CUT_SEEDS=$(POWER_CUT_SEEDS) ./$(BUILD_DIR)/src/wal/wal_test --gtest_filter='WalPowerCut.*:WalFsyncFailure.*:WalDiskFull.*'
 
 bench: build
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench
+	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench ann_bench
+	./$(BUILD_DIR)/bench/ann_bench --out $(BUILD_DIR)/ann_bench.jsonl
 	./$(BUILD_DIR)/bench/insert_bench ./$(BUILD_DIR)/quiver
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 FLAT
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 AUTOINDEX filtered
