@@ -54,6 +54,8 @@ bench: build
 	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench ann_bench
 	./$(BUILD_DIR)/bench/ann_bench --out $(BUILD_DIR)/ann_bench.jsonl
+	@/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || apt-get install -y python3-matplotlib
+	/usr/bin/python3 bench/plot.py $(BUILD_DIR)/ann_bench.jsonl $(BUILD_DIR)/ann_bench.png
 	./$(BUILD_DIR)/bench/insert_bench ./$(BUILD_DIR)/quiver
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 FLAT
 	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 AUTOINDEX filtered

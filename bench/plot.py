@@ -1,0 +1,47 @@
+#!/usr/bin/python3
+"""Recall–QPS plot (ann-benchmarks style) from ann_bench's JSON lines.
+
+Usage: bench/plot.py build/ann_bench.jsonl build/ann_bench.png
+One line per engine, points in sweep order; QPS on a log axis, recall@10 across.
+Uses Debian's python3-matplotlib (installed by `make bench`).
+"""
+import json
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def main():
+    src, dst = sys.argv[1], sys.argv[2]
+    runs = {}
+    meta = {}
+    with open(src) as f:
+        for line in f:
+            p = json.loads(line)
+            runs.setdefault(p["engine"], []).append(p)
+            meta = p
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for engine, points in runs.items():
+        points.sort(key=lambda p: p["value"])
+        marker = "*" if len(points) == 1 else "o"
+        ax.plot([p["recall"] for p in points], [p["qps"] for p in points], marker=marker, label=engine)
+        for p in points:
+            if p["param"] != "-":
+                ax.annotate(f'{p["param"]}={p["value"]}', (p["recall"], p["qps"]), fontsize=6,
+                            textcoords="offset points", xytext=(3, 3))
+    ax.set_yscale("log")
+    ax.set_xlabel("recall@10")
+    ax.set_ylabel("queries per second (1 thread, log scale)")
+    ax.set_title(f'fashion-mnist, {meta.get("base", "?")} x 784, {meta.get("queries", "?")} queries')
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(dst, dpi=120)
+    print(f"wrote {dst}")
+
+
+if __name__ == "__main__":
+    main()
