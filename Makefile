@@ -51,7 +51,8 @@ powercut: configure
 	QUIVER_POWER_CUT_SEEDS=$(POWER_CUT_SEEDS) ./$(BUILD_DIR)/src/wal/wal_test --gtest_filter='WalPowerCut.*:WalFsyncFailure.*:WalDiskFull.*'
 
 bench: build
-	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist
+	@dpkg -s dataset-fashion-mnist libfaiss-dev >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist libfaiss-dev
+	@cmake -S . -B $(BUILD_DIR) > /dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench ann_bench
 	./$(BUILD_DIR)/bench/ann_bench --out $(BUILD_DIR)/ann_bench.jsonl
 	@/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || apt-get install -y python3-matplotlib

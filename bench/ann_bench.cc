@@ -2,11 +2,19 @@
 // fashion-mnist set: 60,000 base images, test images as queries, 784-d, L2). Quiver's HNSW
 // (src/index/hnsw_index) and hnswlib used directly are built with the same parameters and
 // swept over ef; Quiver's IVF_FLAT is swept over nprobe; Quiver's exact scan is the reference.
+// With Debian's faiss installed, faiss IndexHNSWFlat and IndexIVFFlat (same parameters) join.
 // Single-threaded queries, nq = 1, k = 10. Ground truth (exact top-10) is cached outside the
 // tree in ~/.cache/quiver-bench/. Prints a table and writes JSON lines (--out).
 // Usage: ann_bench [--quick] [--queries N] [--out FILE]
 #include <hnswlib/hnswlib.h>
 #include <zlib.h>
+
+#ifdef QUIVER_BENCH_FAISS
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIVFFlat.h>
+#include <omp.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -180,6 +188,38 @@ int main(int argc, char** argv) {
     }));
   }
 
+#ifdef QUIVER_BENCH_FAISS
+  omp_set_num_threads(1);
+  b0 = Clock::now();
+  faiss::IndexHNSWFlat fhnsw(kDim, kM);
+  fhnsw.hnsw.efConstruction = kEfConstruction;
+  fhnsw.add(nb, base.data());
+  double faiss_hnsw_build = Seconds(b0);
+  b0 = Clock::now();
+  faiss::IndexFlatL2 coarse(kDim);
+  faiss::IndexIVFFlat fivf(&coarse, kDim, static_cast<size_t>(nlist));
+  fivf.train(nb, base.data());
+  fivf.add(nb, base.data());
+  double faiss_ivf_build = Seconds(b0);
+  std::vector<float> fd(kK);
+  std::vector<faiss::Index::idx_t> fl(kK);
+  for (int ef : {10, 20, 40, 80, 120, 200, 400}) {
+    fhnsw.hnsw.efSearch = ef;
+    points.push_back(Measure("faiss-hnsw", "ef", ef, queries, gt, nq, [&](const float* q, std::vector<uint64_t>* got) {
+      fhnsw.search(1, q, kK, fd.data(), fl.data());
+      for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
+    }));
+  }
+  for (int nprobe : {1, 2, 4, 8, 16, 32, 64}) {
+    fivf.nprobe = static_cast<size_t>(nprobe);
+    points.push_back(Measure("faiss-ivf-flat", "nprobe", nprobe, queries, gt, nq, [&](const float* q, std::vector<uint64_t>* got) {
+      fivf.search(1, q, kK, fd.data(), fl.data());
+      for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
+    }));
+  }
+  std::printf("builds: faiss-hnsw %.1f s, faiss-ivf-flat nlist=%d %.1f s (faiss 1.7.3 from Debian: generic, no AVX2)\n",
+              faiss_hnsw_build, nlist, faiss_ivf_build);
+#endif
   std::printf("builds: hnswlib %.1f s (%.0f MB), quiver-hnsw %.1f s (%.0f MB), quiver-ivf-flat nlist=%d %.1f s\n",
               hnswlib_build, hnswlib_mem / 1e6, quiver_build, quiver_mem / 1e6, nlist, ivf_build);
   std::printf("%-16s %-7s %6s %9s %10s\n", "engine", "param", "value", "recall@10", "QPS");
