@@ -5,10 +5,13 @@
 #include "common/crc32c.h"
 #include "common/logging.h"
 #include "coord/catalog.h"
+#include "format/index_file.h"
+#include "segment/field_data.h"
 #include "format/segment_file.h"
 #include "index/hnsw_index.h"
 
 #include <algorithm>
+#include <map>
 
 namespace quiver::datanode {
 namespace {
@@ -25,40 +28,61 @@ DataService::~DataService() {
 
 std::optional<segment::AnnSpec> DataService::AnnSpecFor(const catalog::CollectionRecord& c,
                                                         int64_t field_id) {
+  using milvus::proto::schema::DataType;
+  using index::IndexKind;
   for (const auto& f : c.schema().fields()) {
-    if (f.fieldid() != field_id || f.data_type() != milvus::proto::schema::DataType::FloatVector) continue;
+    if (f.fieldid() != field_id) continue;
+    const DataType t = f.data_type();
+    const bool dense = t == DataType::FloatVector || t == DataType::Float16Vector ||
+                       t == DataType::BFloat16Vector || t == DataType::Int8Vector;
+    const bool binary = t == DataType::BinaryVector;
+    const bool sparse = t == DataType::SparseFloatVector;
+    if (!dense && !binary && !sparse) return std::nullopt;
     for (const auto& idx : c.indexes()) {
       if (idx.field_id() != field_id) continue;
-      std::string type, metric, m, efc, nlist;
-      for (const auto& kv : idx.params()) {
-        if (kv.key() == "index_type") type = kv.value();
-        if (kv.key() == "metric_type") metric = kv.value();
-        if (kv.key() == "M") m = kv.value();
-        if (kv.key() == "efConstruction") efc = kv.value();
-        if (kv.key() == "nlist") nlist = kv.value();
-      }
-      bool autoindex = type == "AUTOINDEX";
+      std::map<std::string, std::string> p;
+      for (const auto& kv : idx.params()) p[kv.key()] = kv.value();
+      const std::string type = p["index_type"];
+      const bool autoindex = type == "AUTOINDEX";
       segment::AnnSpec spec;
-      if (autoindex || type.starts_with("HNSW")) {
-        spec.kind = segment::AnnSpec::Kind::kHnsw;
-      } else if (type == "IVF_FLAT") {
-        spec.kind = segment::AnnSpec::Kind::kIvfFlat;
-      } else if (type == "IVF_SQ8") {
-        spec.kind = segment::AnnSpec::Kind::kIvfSq8;
-      } else {
-        return std::nullopt;  // FLAT, and index types not built yet: exact search
-      }
       spec.field_id = field_id;
-      if (!index::ParseMetric(metric, &spec.metric) || spec.metric == index::Metric::kHamming ||
-          spec.metric == index::Metric::kJaccard || spec.metric == index::Metric::kBm25) {
+      index::IndexConfig& cfg = spec.config;
+      cfg.dim = segment::VectorDim(f);
+      // Index types Quiver builds; the rest (FLAT, BIN_FLAT, MINHASH_LSH) are exact scans.
+      // HNSW_SQ/PQ/PRQ and DISKANN build the graph over full-precision vectors, SCANN and
+      // IVF_RABITQ the IVF lists they refine to (docs/behaviour.md, "Vector indexes").
+      if (dense && (autoindex || type.starts_with("HNSW") || type == "DISKANN")) {
+        cfg.kind = IndexKind::kHnsw;
+      } else if (dense && (type == "IVF_FLAT" || type == "SCANN")) {
+        cfg.kind = IndexKind::kIvfFlat;
+      } else if (dense && (type == "IVF_SQ8" || type == "IVF_RABITQ")) {
+        cfg.kind = IndexKind::kIvfSq8;
+      } else if (dense && type == "IVF_PQ") {
+        cfg.kind = IndexKind::kIvfPq;
+      } else if (binary && (autoindex || type == "BIN_IVF_FLAT")) {
+        cfg.kind = IndexKind::kBinIvfFlat;
+      } else if (sparse && (autoindex || type == "SPARSE_INVERTED_INDEX" || type == "SPARSE_WAND")) {
+        cfg.kind = IndexKind::kSparseInverted;
+      } else {
         return std::nullopt;
       }
-      // Milvus's defaults: AUTOINDEX resolves to HNSW M=18, efConstruction=240; HNSW without
-      // parameters uses M=30, efConstruction=360; IVF nlist defaults to 128.
-      spec.m = m.empty() ? (autoindex ? 18 : 30) : std::atoi(m.c_str());
-      spec.ef_construction = efc.empty() ? (autoindex ? 240 : 360) : std::atoi(efc.c_str());
-      spec.nlist = nlist.empty() ? 128 : std::max<int64_t>(1, std::atoll(nlist.c_str()));
-      spec.signature = fmt::format("{}|{}|{}|{}|{}|{}", idx.id(), type, metric, spec.m, spec.ef_construction, spec.nlist);
+      if (!index::ParseMetric(p["metric_type"], &cfg.metric) || cfg.metric == index::Metric::kBm25) {
+        return std::nullopt;
+      }
+      auto num = [&](const char* key, int64_t fallback) {
+        auto it = p.find(key);
+        return it == p.end() || it->second.empty() ? fallback : std::atoll(it->second.c_str());
+      };
+      // Milvus's defaults: AUTOINDEX resolves to HNSW M=18, efConstruction=240 for dense vectors
+      // and to BIN_IVF_FLAT nlist=1024 for binary ones; HNSW without parameters uses M=30,
+      // efConstruction=360; IVF nlist defaults to 128, IVF_PQ nbits to 8.
+      cfg.m = static_cast<int>(num("M", autoindex ? 18 : 30));
+      cfg.ef_construction = static_cast<int>(num("efConstruction", autoindex ? 240 : 360));
+      cfg.nlist = std::max<int64_t>(1, num("nlist", autoindex && binary ? 1024 : 128));
+      cfg.pq_m = num("m", 0);
+      cfg.pq_nbits = static_cast<int>(num("nbits", 8));
+      spec.signature = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", idx.id(), type, p["metric_type"], cfg.m,
+                                   cfg.ef_construction, cfg.nlist, cfg.pq_m, cfg.pq_nbits, cfg.dim);
       return spec;
     }
   }
@@ -67,8 +91,7 @@ std::optional<segment::AnnSpec> DataService::AnnSpecFor(const catalog::Collectio
 
 void DataService::StartIndexBuilder(CollectionsFn collections) {
   if (!index::HnswIndex::Supported()) {
-    QV_LOG_WARN("CPU without AVX2: HNSW indexes are not built, searches are exact scans");
-    return;
+    QV_LOG_WARN("CPU without AVX2: HNSW indexes are not built, those fields are searched exactly");
   }
   builder_ = std::jthread([this, collections = std::move(collections)](std::stop_token stop) {
     BuildLoop(stop, collections);
@@ -90,12 +113,20 @@ void DataService::BuildLoop(std::stop_token stop, CollectionsFn collections) {
       }
       if (!col) continue;
       for (const auto& f : c.schema().fields()) {
-        if (f.data_type() != milvus::proto::schema::DataType::FloatVector) continue;
         auto spec = AnnSpecFor(c, f.fieldid());
-        if (!spec || !loaded) {
+        if (!spec) {
+          col->store->DropAnn(f.fieldid());
+          ForgetSavedAnn(c, *col, f.fieldid(), "");
+          continue;
+        }
+        // A released collection keeps its saved index (as Milvus keeps index files) and loads
+        // it again on the next load.
+        if (!loaded || (spec->config.kind == index::IndexKind::kHnsw && !index::HnswIndex::Supported())) {
           col->store->DropAnn(f.fieldid());
           continue;
         }
+        ForgetSavedAnn(c, *col, f.fieldid(), spec->signature);
+        if (col->store->AnnSignature(f.fieldid()) != spec->signature) LoadSavedAnn(c, *col, *spec);
         auto added = col->store->BuildAnnStep(*spec, 20000);
         if (!added.ok()) {
           QV_LOG_WARN("collection {} field {}: index build failed: {}", c.name(), f.name(),
@@ -103,6 +134,7 @@ void DataService::BuildLoop(std::stop_token stop, CollectionsFn collections) {
           continue;
         }
         progressed |= *added > 0;
+        if (*added == 0) SaveAnn(c, *col, *spec);
         if (stop.stop_requested()) return;
       }
     }
@@ -111,6 +143,145 @@ void DataService::BuildLoop(std::stop_token stop, CollectionsFn collections) {
     builder_cv_.wait_for(lock, stop, std::chrono::milliseconds(500), [&] { return builder_wake_; });
     builder_wake_ = false;
   }
+}
+
+namespace {
+
+const format::IndexRef* SavedIndexRef(const format::SegmentManifest& m, int64_t field_id) {
+  for (const auto& ref : m.indexes()) {
+    if (ref.field_id() == field_id) return &ref;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Status DataService::PublishIndexRefLocked(Collection& col, int64_t field_id, const format::IndexRef* ref) {
+  format::SegmentManifest next = col.manifest;
+  std::string obsolete;
+  next.clear_indexes();
+  for (const auto& r : col.manifest.indexes()) {
+    if (r.field_id() == field_id) obsolete = r.key();
+    else *next.add_indexes() = r;
+  }
+  if (ref) *next.add_indexes() = *ref;
+  storage::WriteBatch b;
+  b.Put(ManifestKey(col.manifest.collection_id()), coord::EncodeRecord(next));
+  QV_RETURN_IF_ERROR(meta_.Commit(b));
+  col.manifest = std::move(next);
+  if (!obsolete.empty() && (!ref || ref->key() != obsolete)) objects_.Delete(obsolete).IgnoreError();
+  return Status::Ok();
+}
+
+void DataService::ForgetSavedAnn(const catalog::CollectionRecord& c, Collection& col, int64_t field_id,
+                                 const std::string& signature) {
+  std::lock_guard lock(col.write_mu);
+  const format::IndexRef* ref = SavedIndexRef(col.manifest, field_id);
+  if (!ref || (!signature.empty() && ref->signature() == signature)) return;
+  Status st = PublishIndexRefLocked(col, field_id, nullptr);
+  if (!st.ok()) QV_LOG_WARN("collection {} field {}: dropping the saved index failed: {}", c.name(), field_id, st.ToString());
+}
+
+void DataService::LoadSavedAnn(const catalog::CollectionRecord& c, Collection& col, const segment::AnnSpec& spec) {
+  format::IndexRef ref;
+  {
+    std::lock_guard lock(col.write_mu);
+    const format::IndexRef* r = SavedIndexRef(col.manifest, spec.field_id);
+    if (!r || r->signature() != spec.signature || unusable_indexes_.contains(r->key())) return;
+    ref = *r;
+  }
+  // A saved index is derived data: one that cannot be used is reported and rebuilt, never served.
+  auto fail = [&](const Status& st) {
+    QV_LOG_WARN("collection {} field {}: saved index {} not used, rebuilding: {}", c.name(), spec.field_id,
+                ref.key(), st.ToString());
+    unusable_indexes_.insert(ref.key());
+  };
+  auto bytes = objects_.Get(ref.key());
+  if (!bytes.ok()) return fail(bytes.status());
+  if (static_cast<int64_t>(bytes->size()) != ref.bytes() || Crc32c(*bytes) != ref.crc()) {
+    return fail(Status::Corruption("index {} does not match its manifest entry", ref.key()));
+  }
+  auto file = format::DecodeIndexFile(ref.key(), *bytes);
+  if (!file.ok()) return fail(file.status());
+  if (file->meta.signature() != spec.signature || file->meta.kind() != static_cast<uint32_t>(spec.config.kind) ||
+      file->meta.field_id() != spec.field_id) {
+    return fail(Status::Corruption("index {} was built for another definition", ref.key()));
+  }
+  auto idx = index::LoadVectorIndex(spec.config, file->index_bytes);
+  if (!idx.ok()) return fail(idx.status());
+  std::vector<segment::ChunkStamp> chunks;
+  for (const auto& ch : file->meta.chunks()) chunks.push_back({ch.ts(), ch.partition_id(), ch.num_rows()});
+  Status st = col.store->ImportAnn(spec, std::move(*idx), chunks);
+  if (!st.ok()) return fail(st);
+  QV_LOG_INFO("collection {} field {}: loaded saved {} index {} ({} rows)", c.name(), spec.field_id,
+              index::IndexKindName(spec.config.kind), ref.key(), ref.rows());
+}
+
+void DataService::SaveAnn(const catalog::CollectionRecord& c, Collection& col, const segment::AnnSpec& spec) {
+  const int64_t rows = col.store->AnnRows(spec.field_id);
+  if (rows == 0 || col.store->AnnSignature(spec.field_id) != spec.signature) return;
+  {
+    std::lock_guard lock(col.write_mu);
+    const format::IndexRef* ref = SavedIndexRef(col.manifest, spec.field_id);
+    if (ref && ref->signature() == spec.signature && ref->rows() == rows) return;
+    // While rows stream in, save again only after a quarter more rows or a quiet 10 s.
+    if (ref && ref->signature() == spec.signature && rows < ref->rows() + ref->rows() / 4) {
+      auto it = last_save_.find(ref->key());
+      if (it != last_save_.end() && std::chrono::steady_clock::now() - it->second < std::chrono::seconds(10)) return;
+    }
+  }
+  auto exported = col.store->ExportAnn(spec.field_id);
+  if (!exported.ok()) {
+    QV_LOG_WARN("collection {} field {}: saving the index failed: {}", c.name(), spec.field_id,
+                exported.status().ToString());
+    return;
+  }
+  format::IndexFileMeta meta;
+  meta.set_collection_id(c.id());
+  meta.set_field_id(spec.field_id);
+  meta.set_signature(spec.signature);
+  meta.set_kind(static_cast<uint32_t>(spec.config.kind));
+  meta.set_rows(exported->rows);
+  for (const auto& ch : exported->chunks) {
+    auto* m = meta.add_chunks();
+    m->set_ts(ch.ts);
+    m->set_partition_id(ch.partition_id);
+    m->set_num_rows(ch.num_rows);
+  }
+  auto id = ids_.Allocate();
+  if (!id.ok()) return;
+  format::IndexRef ref;
+  ref.set_field_id(spec.field_id);
+  ref.set_key(fmt::format("{}idx-{}-{:020}.qidx", ObjectPrefix(c.id()), spec.field_id, *id));
+  ref.set_signature(spec.signature);
+  ref.set_rows(exported->rows);
+  {
+    std::string bytes = format::EncodeIndexFile(meta, exported->bytes);
+    exported->bytes.clear();
+    exported->bytes.shrink_to_fit();
+    ref.set_bytes(static_cast<int64_t>(bytes.size()));
+    ref.set_crc(Crc32c(bytes));
+    Status put = objects_.Put(ref.key(), bytes);
+    if (!put.ok()) {
+      QV_LOG_WARN("collection {} field {}: writing index {} failed: {}", c.name(), spec.field_id, ref.key(), put.ToString());
+      return;
+    }
+  }
+  std::lock_guard lock(col.write_mu);
+  // Rows removed or chunks rewritten meanwhile: the labels no longer fit the chunks.
+  if (col.store->Generation() != exported->generation) {
+    objects_.Delete(ref.key()).IgnoreError();
+    return;
+  }
+  Status st = PublishIndexRefLocked(col, spec.field_id, &ref);
+  if (!st.ok()) {
+    objects_.Delete(ref.key()).IgnoreError();
+    QV_LOG_WARN("collection {} field {}: publishing index {} failed: {}", c.name(), spec.field_id, ref.key(), st.ToString());
+    return;
+  }
+  last_save_[ref.key()] = std::chrono::steady_clock::now();
+  QV_LOG_INFO("collection {} field {}: saved {} index {} ({} rows, {} bytes)", c.name(), spec.field_id,
+              index::IndexKindName(spec.config.kind), ref.key(), ref.rows(), ref.bytes());
 }
 
 int64_t PrimaryKeyFieldId(const catalog::CollectionRecord& c) {
@@ -195,7 +366,8 @@ Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
     return col->store->Apply(std::move(e));
   }));
 
-  // Objects not in the manifest were written by a flush that never published.
+  for (const auto& ref : col->manifest.indexes()) referenced.insert(ref.key());  // loaded by the builder
+  // Objects not in the manifest were written by a flush (or index save) that never published.
   QV_ASSIGN_OR_RETURN(std::vector<std::string> objects, objects_.List(ObjectPrefix(c.id())));
   for (const auto& key : objects) {
     if (!referenced.contains(key)) objects_.Delete(key).IgnoreError();
@@ -254,7 +426,9 @@ Status DataService::FlushLocked(int64_t collection_id, Collection& col, bool res
   std::vector<std::string> obsolete;
   if (reset) {
     for (const auto& ref : next.segments()) obsolete.push_back(ref.key());
+    for (const auto& ref : next.indexes()) obsolete.push_back(ref.key());
     next.clear_segments();
+    next.clear_indexes();
   }
   auto* ref = next.add_segments();
   ref->set_id(segment_id);
@@ -316,12 +490,15 @@ Result<DataService::CompactionResult> DataService::CompactLocked(const catalog::
   for (const auto& ch : live.chunks()) rows += ch.num_rows();
   int64_t persisted_rows = 0;
   for (const auto& ref : col.manifest.segments()) persisted_rows += ref.rows();
-  if (col.manifest.segments_size() <= 1 && rows == persisted_rows) {
+  // Saved indexes label the rows of the chunks as they were: stale once rows went or chunks merged.
+  const bool drop_indexes = st.changed && col.manifest.indexes_size() > 0;
+  if (col.manifest.segments_size() <= 1 && rows == persisted_rows && !drop_indexes) {
     result.segments_after = col.manifest.segments_size();
     return result;  // nothing to rewrite on disk
   }
   format::SegmentManifest next = col.manifest;
   next.clear_segments();
+  if (drop_indexes) next.clear_indexes();
   std::string key;
   if (rows > 0) {
     QV_ASSIGN_OR_RETURN(int64_t segment_id, ids_.Allocate());
@@ -342,6 +519,9 @@ Result<DataService::CompactionResult> DataService::CompactLocked(const catalog::
   QV_RETURN_IF_ERROR(meta_.Commit(b));
   std::vector<std::string> obsolete;
   for (const auto& ref : col.manifest.segments()) obsolete.push_back(ref.key());
+  if (drop_indexes) {
+    for (const auto& ref : col.manifest.indexes()) obsolete.push_back(ref.key());
+  }
   col.manifest = std::move(next);
   for (const auto& k : obsolete) objects_.Delete(k).IgnoreError();
   result.segments_after = col.manifest.segments_size();

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <set>
@@ -53,9 +54,11 @@ class DataService {
   DataService& operator=(const DataService&) = delete;
 
   // Starts the background ANN builder: each round it lists the catalog's collections and adds
-  // newly applied rows of loaded collections to the HNSW index of every float-vector field
-  // whose index definition asks for one (HNSW*, AUTOINDEX). Searches use the index for the
-  // rows it covers and scan the rest exactly.
+  // newly applied rows of loaded collections to the ANN index of every vector field whose index
+  // definition asks for one (AnnSpecFor). Searches use the index for the rows it covers and
+  // scan the rest exactly. Once an index has caught up, it is saved as an index object and
+  // recorded in the collection's manifest; after a restart (or a release and load) the saved
+  // index is loaded instead of rebuilt when it matches the chunks recovery rebuilt.
   using CollectionsFn = std::function<std::vector<catalog::CollectionRecord>()>;
   void StartIndexBuilder(CollectionsFn collections);
 
@@ -105,6 +108,14 @@ class DataService {
   // Compacts after an automatic flush when enough is removable or segments piled up.
   void MaybeCompactLocked(const catalog::CollectionRecord& c, Collection& col);
   Status RecoverOne(const catalog::CollectionRecord& c);
+  // Saved ANN indexes (builder thread only). Publish replaces the field's manifest entry (none
+  // when `ref` is null) and deletes the object it replaced.
+  Status PublishIndexRefLocked(Collection& col, int64_t field_id, const format::IndexRef* ref);
+  // Drops the field's saved index unless it was built for `signature` ("" = always).
+  void ForgetSavedAnn(const catalog::CollectionRecord& c, Collection& col, int64_t field_id,
+                      const std::string& signature);
+  void LoadSavedAnn(const catalog::CollectionRecord& c, Collection& col, const segment::AnnSpec& spec);
+  void SaveAnn(const catalog::CollectionRecord& c, Collection& col, const segment::AnnSpec& spec);
 
   storage::LogStore& log_;
   storage::ObjectStore& objects_;
@@ -118,6 +129,9 @@ class DataService {
   std::mutex builder_mu_;
   std::condition_variable_any builder_cv_;
   bool builder_wake_ = false;  // guarded by builder_mu_
+  // Builder thread only: saved indexes found unusable (not retried) and when each was saved.
+  std::set<std::string> unusable_indexes_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_save_;
   // shared so a writer in flight keeps its collection alive across a concurrent drop
   std::map<int64_t, std::shared_ptr<Collection>> collections_;
   std::jthread builder_;  // last member: stopped and joined first

@@ -111,14 +111,27 @@ float InnerProduct(const float* a, const float* b, int64_t dim) {
 float Norm(const float* a, int64_t dim) { return std::sqrt(InnerProduct(a, a, dim)); }
 
 int64_t Hamming(const uint8_t* a, const uint8_t* b, int64_t bytes) {
-  int64_t d = 0;
-  for (int64_t i = 0; i < bytes; ++i) d += std::popcount(static_cast<unsigned>(a[i] ^ b[i]));
+  int64_t d = 0, i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    d += std::popcount(x ^ y);
+  }
+  for (; i < bytes; ++i) d += std::popcount(static_cast<unsigned>(a[i] ^ b[i]));
   return d;
 }
 
 float JaccardDistance(const uint8_t* a, const uint8_t* b, int64_t bytes) {
-  int64_t inter = 0, uni = 0;
-  for (int64_t i = 0; i < bytes; ++i) {
+  int64_t inter = 0, uni = 0, i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    inter += std::popcount(x & y);
+    uni += std::popcount(x | y);
+  }
+  for (; i < bytes; ++i) {
     inter += std::popcount(static_cast<unsigned>(a[i] & b[i]));
     uni += std::popcount(static_cast<unsigned>(a[i] | b[i]));
   }

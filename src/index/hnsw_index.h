@@ -1,9 +1,10 @@
-// HnswIndex wraps hnswlib's HierarchicalNSW for float vectors under Milvus's metrics (L2 =
+// HnswIndex wraps hnswlib's HierarchicalNSW for dense vectors under Milvus's metrics (L2 =
 // squared distance, IP, COSINE via normalised vectors and inner product) and scores results in
-// Milvus's convention. hnswlib's exceptions stay inside this adapter.
+// Milvus's convention. hnswlib's exceptions stay inside this adapter. Serialised with hnswlib's
+// own layout (written and read through an in-memory file).
 //
 // Thread-safety: Search may run concurrently with other searches and with Add (hnswlib locks
-// per node); Add calls must come from one thread at a time. Growing the capacity briefly takes
+// per node); Add, AddBatch and Serialize calls must come from one thread at a time. Growing the capacity briefly takes
 // an exclusive lock. hnswlib is compiled for AVX2 here, so the index is only used when the CPU
 // has AVX2 (Supported()); callers fall back to exact search otherwise.
 #pragma once
@@ -26,22 +27,26 @@ class HnswIndex : public VectorIndex {
   static bool Supported();
   static Result<std::unique_ptr<HnswIndex>> Create(Metric metric, int64_t dim, int m,
                                                    int ef_construction);
+  // An index from Serialize's bytes.
+  static Result<std::unique_ptr<HnswIndex>> Load(Metric metric, int64_t dim, std::string_view bytes);
   ~HnswIndex() override;
   HnswIndex(const HnswIndex&) = delete;
   HnswIndex& operator=(const HnswIndex&) = delete;
 
-  Status Add(const float* vector, uint64_t label) override;
+  IndexKind kind() const override { return IndexKind::kHnsw; }
+  Metric metric() const override { return metric_; }
+  Status Add(const float* vector, uint64_t label);
   // hnswlib inserts concurrently: the capacity is grown once, then `threads` threads add
   // interleaved shares of the batch.
-  Status AddBatch(const float* vectors, size_t n, int64_t dim, uint64_t first_label, int threads) override;
+  Status AddBatch(const VectorBatch& batch, uint64_t first_label, int threads) override;
   // Up to k nearest (score, label), best first; `ef` is the search list size (>= k).
   std::vector<std::pair<float, uint64_t>> Search(const float* query, size_t k, size_t ef) const;
-  std::vector<std::pair<float, uint64_t>> Search(const float* query, size_t k,
+  std::vector<std::pair<float, uint64_t>> Search(QueryRef query, size_t k,
                                                  const IndexSearchParams& params) const override {
-    return Search(query, k, std::max(k, params.ef));
+    return Search(query.dense, k, std::max(k, params.ef));
   }
   size_t Size() const override;
-  Metric metric() const override { return metric_; }
+  Status Serialize(std::string* out) const override;
 
  private:
   struct Impl;

@@ -36,10 +36,10 @@ const Data& TestData() {
   return d;
 }
 
-double Recall(Metric metric, IvfIndex::Encoding enc, int64_t nlist, size_t nprobe) {
+double Recall(Metric metric, IvfIndex::Encoding enc, int64_t nlist, size_t nprobe, int64_t pq_m = 0) {
   const Data& d = TestData();
   const int dim = Data::kDim, k = 10;
-  auto idx = IvfIndex::Create(metric, dim, nlist, enc);
+  auto idx = IvfIndex::Create(metric, dim, nlist, enc, pq_m);
   EXPECT_TRUE(idx.ok());
   EXPECT_TRUE((*idx)->Train(d.base.data(), d.n).ok());
   for (int i = 0; i < d.n; ++i) EXPECT_TRUE((*idx)->Add(d.base.data() + i * dim, static_cast<uint64_t>(i)).ok());
@@ -73,7 +73,7 @@ double Recall(Metric metric, IvfIndex::Encoding enc, int64_t nlist, size_t nprob
     }
   }
   const double recall = static_cast<double>(hit) / (d.nq * k);
-  std::printf("# %s %s nlist=%lld nprobe=%zu recall@10=%.3f\n", enc == IvfIndex::Encoding::kFlat ? "IVF_FLAT" : "IVF_SQ8",
+  std::printf("# %s %s nlist=%lld nprobe=%zu recall@10=%.3f\n", IndexKindName((*idx)->kind()),
               metric == Metric::kL2 ? "L2" : metric == Metric::kIP ? "IP" : "COSINE", static_cast<long long>(nlist), nprobe,
               recall);
   return recall;
@@ -91,6 +91,20 @@ TEST(IvfIndex, FlatRecall) {
 
 TEST(IvfIndex, Sq8Recall) {
   EXPECT_GE(Recall(Metric::kL2, IvfIndex::Encoding::kSq8, 128, 16), 0.85);
+}
+
+// PQ scores are approximate (asymmetric distances to codes): recall depends on the code size.
+TEST(IvfIndex, PqRecall) {
+  EXPECT_GE(Recall(Metric::kL2, IvfIndex::Encoding::kPq, 128, 16, 32), 0.80);  // 2 dims per code
+  EXPECT_GE(Recall(Metric::kL2, IvfIndex::Encoding::kPq, 128, 16, 16), 0.50);  // 4 dims per code
+  EXPECT_GE(Recall(Metric::kIP, IvfIndex::Encoding::kPq, 128, 32, 32), 0.75);
+  EXPECT_GE(Recall(Metric::kCosine, IvfIndex::Encoding::kPq, 128, 32, 32), 0.60);
+}
+
+TEST(IvfIndex, PqRejectsAnMThatDoesNotDivideDim) {
+  EXPECT_EQ(IvfIndex::Create(Metric::kL2, 10, 8, IvfIndex::Encoding::kPq, 3).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(IvfIndex::Create(Metric::kL2, 10, 8, IvfIndex::Encoding::kPq, 5, 17).ok());
 }
 
 TEST(IvfIndex, NeedsTrainingAndRejectsOtherMetrics) {

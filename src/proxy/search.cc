@@ -1,6 +1,8 @@
-// MilvusService Search: exact (brute-force) top-k over the visible rows, for every vector type
-// and metric, with filters, partitions, offset, range search and output fields. Index
-// definitions choose the metric; ANN index structures are not built yet, so results are exact.
+// MilvusService Search: top-k over the visible rows for every vector type and metric, with
+// filters, partitions, offset, range and grouping search, the search iterator and output fields.
+// Rows covered by the field's ANN index (index::VectorIndex, built in the background) are
+// searched through it unless the planner finds an exact scan of the survivors cheaper; every
+// other row is scored exactly.
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -41,6 +43,8 @@ struct SearchParams {
   size_t ef = 256;
   // IVF lists probed when the request names none (Milvus's default).
   size_t nprobe = 8;
+  // Sparse: share of the query's smallest values ignored (Milvus's default 0).
+  double drop_ratio_search = 0;
   // Search iterator v2 (`iterator` + `search_iter_v2`): each batch continues strictly after
   // `last_bound` (rows tied with it that the previous batch returned are listed in the token).
   bool iterator_v2 = false;
@@ -107,6 +111,13 @@ Result<SearchParams> ParseSearchParams(
     return InvalidParam("param 'nprobe' ({}) should be in range [1, 65536]", nprobe);
   }
   if (nprobe > 0) p.nprobe = static_cast<size_t>(nprobe);
+  QV_ASSIGN_OR_RETURN(std::optional<double> drop, num("drop_ratio_search"));
+  if (drop) {
+    if (*drop < 0 || *drop >= 1) {
+      return InvalidParam("param 'drop_ratio_search' ({}) should be in range [0.000000, 1.000000)", *drop);
+    }
+    p.drop_ratio_search = *drop;
+  }
   auto truthy = [&](const std::string& k) {
     auto v = get(k).value_or("false");
     return v == "true" || v == "True" || v == "1";
@@ -459,8 +470,15 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     // The planner: an exact scan of the survivors costs about survivors x dim multiply-adds and
     // is exact; the index pays a fixed graph/list walk plus over-fetching 1/selectivity times.
     // Below ~4M floats (31k rows at 128-d, 5k at 784-d) or 5 % selectivity, scanning wins.
-    const int64_t qdim = queries.empty() ? 0 : static_cast<int64_t>(queries[0].dense.size());
-    const bool small_scan = static_cast<int64_t>(covered) * std::max<int64_t>(qdim, 1) <= (int64_t{1} << 22);
+    // Per-row exact cost in multiply-add equivalents: a dense dimension each, a 64-bit popcount
+    // per word of a binary vector, a merge step per sparse pair.
+    int64_t row_cost = 1;
+    if (!queries.empty()) {
+      row_cost = !queries[0].dense.empty() ? static_cast<int64_t>(queries[0].dense.size())
+                 : sparse                  ? static_cast<int64_t>(queries[0].bytes.size()) / 4
+                                           : static_cast<int64_t>(queries[0].bytes.size()) / 8;
+    }
+    const bool small_scan = static_cast<int64_t>(covered) * std::max<int64_t>(row_cost, 1) <= (int64_t{1} << 22);
     const bool ann_on = use_ann_index && covered > 0 && selectivity >= 0.05 && !small_scan;
     const std::vector<RowRef>& exact_rows = ann_on ? scan : rows;
     auto passes = [&](const RowRef& r) {
@@ -494,7 +512,11 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           index::IndexSearchParams ip;
           ip.ef = std::max<size_t>(k, sp.ef);
           ip.nprobe = sp.nprobe;
-          auto found = ann.index->Search(q.dense.data(), k, ip);
+          ip.drop_ratio_search = sp.drop_ratio_search;
+          index::QueryRef qr;
+          qr.dense = q.dense.empty() ? nullptr : q.dense.data();
+          qr.bytes = q.bytes;
+          auto found = ann.index->Search(qr, k, ip);
           size_t before = scored.size();
           for (const auto& [score, label] : found) {
             if (label >= ann.labels->size()) continue;

@@ -3,6 +3,7 @@
 #include "segment/field_data.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <thread>
 
@@ -249,6 +250,7 @@ GrowingStore::CompactStats GrowingStore::Compact(Timestamp horizon, Timestamp ex
   ++generation_;
   RebuildPkIndexLocked();
   st.chunks_after = static_cast<int64_t>(chunks_.size());
+  st.changed = true;
   return st;
 }
 
@@ -393,71 +395,136 @@ Status GrowingStore::ReadForSearch(Timestamp ts, const std::vector<int64_t>& par
   return fn(rows, masks, view);
 }
 
+namespace {
+
+// Index input gathered from chunk columns, in the form the index kind reads.
+struct BatchBuffers {
+  std::vector<float> dense;
+  std::vector<uint8_t> bits;
+  std::vector<std::string> sparse;
+  size_t n = 0;
+  index::VectorBatch View() const {
+    index::VectorBatch b;
+    b.dense = dense.empty() ? nullptr : dense.data();
+    b.bits = bits.empty() ? nullptr : bits.data();
+    b.sparse = sparse.empty() ? nullptr : sparse.data();
+    b.n = n;
+    return b;
+  }
+};
+
+bool IsDenseKind(index::IndexKind k) {
+  return k != index::IndexKind::kBinIvfFlat && k != index::IndexKind::kSparseInverted;
+}
+
+// Appends a chunk's vector column to `out`; false (nothing appended) when the column does not
+// hold `rows` vectors of the form the index kind reads.
+bool AppendVectors(const FieldData& col, int64_t rows, const index::IndexConfig& config, BatchBuffers* out) {
+  using milvus::proto::schema::VectorField;
+  const VectorField& v = col.vectors();
+  const auto n = static_cast<size_t>(rows);
+  const auto dim = static_cast<size_t>(config.dim);
+  if (config.kind == index::IndexKind::kSparseInverted) {
+    if (!v.has_sparse_float_vector() || v.sparse_float_vector().contents_size() != rows) return false;
+    for (const auto& row : v.sparse_float_vector().contents()) out->sparse.push_back(row);
+  } else if (config.kind == index::IndexKind::kBinIvfFlat) {
+    if (v.data_case() != VectorField::kBinaryVector || v.binary_vector().size() != n * dim / 8) return false;
+    const auto* p = reinterpret_cast<const uint8_t*>(v.binary_vector().data());
+    out->bits.insert(out->bits.end(), p, p + n * dim / 8);
+  } else {
+    switch (v.data_case()) {
+      case VectorField::kFloatVector: {
+        const auto& d = v.float_vector().data();
+        if (static_cast<size_t>(d.size()) != n * dim) return false;
+        out->dense.insert(out->dense.end(), d.begin(), d.end());
+        break;
+      }
+      case VectorField::kFloat16Vector:
+      case VectorField::kBfloat16Vector: {
+        const bool half = v.data_case() == VectorField::kFloat16Vector;
+        const std::string& b = half ? v.float16_vector() : v.bfloat16_vector();
+        if (b.size() != n * dim * 2) return false;
+        for (size_t i = 0; i < n * dim; ++i) {
+          uint16_t h;
+          std::memcpy(&h, b.data() + 2 * i, 2);
+          out->dense.push_back(half ? index::HalfToFloat(h) : index::BFloat16ToFloat(h));
+        }
+        break;
+      }
+      case VectorField::kInt8Vector: {
+        const std::string& b = v.int8_vector();
+        if (b.size() != n * dim) return false;
+        for (char c : b) out->dense.push_back(static_cast<float>(static_cast<int8_t>(c)));
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  out->n += n;
+  return true;
+}
+
+ChunkStamp StampOf(const Chunk& c) { return {c.ts, c.partition_id, c.num_rows}; }
+
+}  // namespace
+
 Result<int64_t> GrowingStore::BuildAnnStep(const AnnSpec& spec, int64_t max_rows) {
   std::shared_ptr<AnnState> st;
-  std::vector<float> vectors;
+  BatchBuffers batch;
   std::vector<RowRef> refs;
+  std::vector<ChunkStamp> stamps;
   uint64_t last_seq = 0, gen = 0;
-  int64_t dim = 0;
-  const bool ivf = spec.kind != AnnSpec::Kind::kHnsw;
+  std::unique_ptr<index::VectorIndex> fresh;
   {
     std::unique_lock lock(mu_);
     auto& slot = ann_[spec.field_id];
     if (!slot || slot->spec.signature != spec.signature) {
-      auto fresh = std::make_shared<AnnState>();
-      fresh->spec = spec;
-      slot = fresh;
+      auto state = std::make_shared<AnnState>();
+      state->spec = spec;
+      slot = state;
     }
     st = slot;
     gen = generation_;
     last_seq = st->indexed_seq;
-    // An IVF index trains on its first step: gather a training sample's worth of rows.
-    const int64_t want = ivf && !st->index ? std::max<int64_t>(max_rows, spec.nlist * 256) : max_rows;
+    int64_t want = max_rows;
+    if (!st->index) {
+      QV_ASSIGN_OR_RETURN(fresh, index::CreateVectorIndex(spec.config));
+      // An index that trains does so on its first step: gather a training sample's worth.
+      if (fresh->TrainingRows() > 0) want = std::max({max_rows, spec.config.nlist * 256, fresh->TrainingRows()});
+    }
     for (const auto& c : chunks_) {
       if (c->seq <= st->indexed_seq) continue;
       if (static_cast<int64_t>(refs.size()) >= want) break;
       const FieldData* col = c->Column(spec.field_id);
       last_seq = c->seq;
-      if (!col || !col->vectors().has_float_vector()) continue;
-      dim = col->vectors().dim();
-      const auto& data = col->vectors().float_vector().data();
-      vectors.insert(vectors.end(), data.begin(), data.end());
+      if (!col || !AppendVectors(*col, c->num_rows, spec.config, &batch)) continue;
       for (int64_t r = 0; r < c->num_rows; ++r) refs.push_back({c.get(), r});
-    }
-    // HNSW is created under the lock (readers look at st->index under the read lock); it
-    // serves nothing until labels are published below.
-    if (!ivf && !st->index && dim > 0) {
-      QV_ASSIGN_OR_RETURN(std::unique_ptr<index::HnswIndex> h,
-                          index::HnswIndex::Create(spec.metric, dim, spec.m, spec.ef_construction));
-      st->index = std::move(h);
+      stamps.push_back(StampOf(*c));
     }
   }
   if (last_seq == st->indexed_seq) return int64_t{0};
-  // IVF: created and trained here, outside the lock, and published with its first rows.
-  std::unique_ptr<index::VectorIndex> trained;
-  index::VectorIndex* target = st->index.get();
-  if (ivf && target == nullptr && dim > 0) {
-    QV_ASSIGN_OR_RETURN(std::unique_ptr<index::IvfIndex> idx,
-                        index::IvfIndex::Create(spec.metric, dim, spec.nlist,
-                                                spec.kind == AnnSpec::Kind::kIvfSq8 ? index::IvfIndex::Encoding::kSq8
-                                                                                    : index::IvfIndex::Encoding::kFlat));
-    if (static_cast<int64_t>(refs.size()) < idx->TrainingRows()) return int64_t{0};  // wait for more rows
-    QV_RETURN_IF_ERROR(idx->Train(vectors.data(), static_cast<int64_t>(refs.size())));
-    trained = std::move(idx);
-    target = trained.get();
+  // Created, trained and filled outside the lock; a new index is published with its first rows.
+  index::VectorIndex* target = fresh ? fresh.get() : st->index.get();
+  if (fresh && fresh->TrainingRows() > 0) {
+    if (static_cast<int64_t>(refs.size()) < fresh->TrainingRows()) return int64_t{0};  // wait for more rows
+    QV_RETURN_IF_ERROR(fresh->Train(batch.View()));
   }
   // Only this thread appends to st->labels, so its size is the next label; readers see new
   // labels only after the publish below and ignore index hits beyond it.
   const uint64_t base = st->labels.size();
-  if (target != nullptr && !refs.empty()) {
+  if (!refs.empty()) {
     const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-    QV_RETURN_IF_ERROR(target->AddBatch(vectors.data(), refs.size(), dim, base, threads));
+    QV_RETURN_IF_ERROR(target->AddBatch(batch.View(), base, threads));
   }
   std::unique_lock lock(mu_);
   auto it = ann_.find(spec.field_id);
   if (generation_ != gen || it == ann_.end() || it->second != st) return int64_t{0};  // reset meanwhile
-  if (trained) st->index = std::move(trained);
-  if (st->index) st->labels.insert(st->labels.end(), refs.begin(), refs.end());
+  if (fresh && !refs.empty()) st->index = std::move(fresh);
+  if (st->index) {
+    st->labels.insert(st->labels.end(), refs.begin(), refs.end());
+    st->chunks.insert(st->chunks.end(), stamps.begin(), stamps.end());
+  }
   st->indexed_seq = last_seq;
   return static_cast<int64_t>(std::max<size_t>(refs.size(), 1));
 }
@@ -471,6 +538,65 @@ int64_t GrowingStore::AnnRows(int64_t field_id) const {
   std::shared_lock lock(mu_);
   auto it = ann_.find(field_id);
   return it == ann_.end() ? 0 : static_cast<int64_t>(it->second->labels.size());
+}
+
+std::string GrowingStore::AnnSignature(int64_t field_id) const {
+  std::shared_lock lock(mu_);
+  auto it = ann_.find(field_id);
+  return it == ann_.end() || !it->second->index ? "" : it->second->spec.signature;
+}
+
+uint64_t GrowingStore::Generation() const {
+  std::shared_lock lock(mu_);
+  return generation_;
+}
+
+Result<AnnExport> GrowingStore::ExportAnn(int64_t field_id) const {
+  std::shared_ptr<AnnState> st;
+  AnnExport out;
+  {
+    std::shared_lock lock(mu_);
+    auto it = ann_.find(field_id);
+    if (it == ann_.end() || !it->second->index) return Status::NotFound("field {} has no ANN index", field_id);
+    st = it->second;
+    out.spec = st->spec;
+    out.chunks = st->chunks;
+    out.rows = static_cast<int64_t>(st->labels.size());
+    out.generation = generation_;
+  }
+  // Rows published above are in the index; the builder (this caller) adds no more meanwhile.
+  QV_RETURN_IF_ERROR(st->index->Serialize(&out.bytes));
+  if (static_cast<int64_t>(st->index->Size()) != out.rows) {
+    return Status::Internal("field {}: index holds {} rows, labels {}", field_id, st->index->Size(), out.rows);
+  }
+  return out;
+}
+
+Status GrowingStore::ImportAnn(const AnnSpec& spec, std::unique_ptr<index::VectorIndex> index,
+                               const std::vector<ChunkStamp>& chunks) {
+  std::unique_lock lock(mu_);
+  auto state = std::make_shared<AnnState>();
+  state->spec = spec;
+  size_t next = 0;
+  for (const auto& c : chunks_) {
+    if (next == chunks.size()) break;
+    if (!c->Column(spec.field_id)) continue;
+    if (!(StampOf(*c) == chunks[next])) {
+      return Status::FailedPrecondition("saved index of field {}: chunk {} (ts {}) does not match", spec.field_id,
+                                        next, chunks[next].ts);
+    }
+    for (int64_t r = 0; r < c->num_rows; ++r) state->labels.push_back({c.get(), r});
+    state->indexed_seq = c->seq;
+    ++next;
+  }
+  if (next != chunks.size() || state->labels.size() != index->Size()) {
+    return Status::FailedPrecondition("saved index of field {}: covers {} chunks / {} rows, the store has {} / {}",
+                                      spec.field_id, chunks.size(), index->Size(), next, state->labels.size());
+  }
+  state->chunks = chunks;
+  state->index = std::move(index);
+  ann_[spec.field_id] = std::move(state);
+  return Status::Ok();
 }
 
 Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,

@@ -21,8 +21,7 @@
 
 #include "common/status.h"
 #include "common/timestamp.h"
-#include "index/hnsw_index.h"
-#include "index/ivf_index.h"
+#include "index/vector_index.h"
 #include "schema.pb.h"
 #include "segment.pb.h"
 #include "wal.pb.h"
@@ -58,15 +57,10 @@ struct RowRef {
 // Marks which rows of a chunk pass the filter (mask[i] != 0). Called once per chunk.
 using ChunkFilter = std::function<Status(const Chunk& chunk, std::vector<uint8_t>& mask)>;
 
-// Which ANN index to keep over one float-vector field (from the field's index definition).
+// Which ANN index to keep over one vector field (from the field's index definition).
 struct AnnSpec {
-  enum class Kind { kHnsw, kIvfFlat, kIvfSq8 };
-  Kind kind = Kind::kHnsw;
   int64_t field_id = 0;
-  index::Metric metric = index::Metric::kL2;
-  int m = 16;                // HNSW
-  int ef_construction = 200;  // HNSW
-  int64_t nlist = 128;       // IVF
+  index::IndexConfig config;
   std::string signature;  // changes when the definition changes, forcing a rebuild
 };
 
@@ -75,6 +69,24 @@ struct AnnView {
   const index::VectorIndex* index = nullptr;
   const std::vector<RowRef>* labels = nullptr;  // label -> row; labels past the end are ignored
   uint64_t indexed_seq = 0;                     // chunks with seq <= this are in the index
+};
+
+// Identifies one chunk an ANN index covers, so a saved index can be matched to the chunks a
+// restart rebuilds (same apply order, same timestamps and row counts).
+struct ChunkStamp {
+  Timestamp ts = 0;
+  int64_t partition_id = 0;
+  int64_t num_rows = 0;
+  bool operator==(const ChunkStamp&) const = default;
+};
+
+// A serialised ANN index with the chunks its labels run over, in label order.
+struct AnnExport {
+  AnnSpec spec;
+  std::string bytes;
+  std::vector<ChunkStamp> chunks;
+  int64_t rows = 0;
+  uint64_t generation = 0;  // the store's generation when exported (see Generation())
 };
 
 // Rows that passed visibility and the filter, per chunk.
@@ -119,13 +131,27 @@ class GrowingStore {
                        int64_t field_id, const SearchRowsFn& fn) const;
 
   // Background index building: adds the next whole chunks (about `max_rows` rows) to the ANN
-  // index described by `spec`, creating or replacing it when the spec changed. An IVF index is
-  // trained on its first step, which waits (adds nothing) until the store holds the rows
-  // training needs; until then searches scan exactly. Returns the number of rows added (0 when
-  // the index is complete or waiting). One caller at a time.
+  // index described by `spec`, creating or replacing it when the spec changed. An index that
+  // needs training (IVF_*, BIN_IVF_FLAT) is trained on its first step, which waits (adds
+  // nothing) until the store holds the rows training needs; until then searches scan exactly.
+  // Float16, bfloat16 and int8 vectors are decoded to float for dense indexes. Returns the
+  // number of rows added (0 when the index is complete or waiting). One caller at a time (the
+  // same caller as ExportAnn and ImportAnn).
   Result<int64_t> BuildAnnStep(const AnnSpec& spec, int64_t max_rows);
   void DropAnn(int64_t field_id);
   int64_t AnnRows(int64_t field_id) const;
+  // The signature of the field's index, or "" when there is none.
+  std::string AnnSignature(int64_t field_id) const;
+  // Serialises the field's index (NotFound when there is none). The store lock is not held
+  // while the index serialises.
+  Result<AnnExport> ExportAnn(int64_t field_id) const;
+  // Installs a saved index when `chunks` match, in order, the first chunks holding the field
+  // (FailedPrecondition otherwise: the caller rebuilds). Later chunks are added by BuildAnnStep.
+  Status ImportAnn(const AnnSpec& spec, std::unique_ptr<index::VectorIndex> index,
+                   const std::vector<ChunkStamp>& chunks);
+  // Bumped whenever rows are removed or chunks rewritten (truncate, drop partition,
+  // compaction): ANN labels and saved indexes from an older generation are stale.
+  uint64_t Generation() const;
 
   // Persistence: what was applied since the last MarkPersisted (chunks and delete records),
   // as segment data, with a watermark to pass back once that data is durable elsewhere.
@@ -152,6 +178,7 @@ class GrowingStore {
     int64_t rows_removed = 0;
     int64_t chunks_before = 0;
     int64_t chunks_after = 0;
+    bool changed = false;  // rows removed or chunks merged (the generation moved)
   };
   CompactStats Compact(Timestamp horizon, Timestamp expire_before, int64_t target_rows = 65536);
   // Rows stored (live or not) and rows Compact(horizon, expire_before) would remove.
@@ -170,6 +197,7 @@ class GrowingStore {
     AnnSpec spec;
     std::unique_ptr<index::VectorIndex> index;
     std::vector<RowRef> labels;
+    std::vector<ChunkStamp> chunks;  // the chunks the labels run over, in order
     uint64_t indexed_seq = 0;
   };
   // Runs the visibility + filter scan; fills `masks` when given.

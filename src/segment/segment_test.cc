@@ -2,6 +2,7 @@
 
 #include "segment/field_data.h"
 #include "segment/growing_store.h"
+#include "index/hnsw_index.h"
 
 namespace quiver::segment {
 namespace {
@@ -306,6 +307,8 @@ TEST(GrowingStore, AnnIndexCoversChunksInStepsAndResetsOnTruncate) {
   ASSERT_TRUE(s.Apply(VectorEntry(6, 50, 50, 4)).ok());
   AnnSpec spec;
   spec.field_id = 101;
+  spec.config.kind = index::IndexKind::kHnsw;
+  spec.config.dim = 4;
   spec.signature = "hnsw";
   EXPECT_EQ(*s.BuildAnnStep(spec, 10), 50);  // whole chunks: the first one
   EXPECT_EQ(s.AnnRows(101), 50);
@@ -318,7 +321,9 @@ TEST(GrowingStore, AnnIndexCoversChunksInStepsAndResetsOnTruncate) {
     float q[4] = {42, 42, 42, 42};
     index::IndexSearchParams ip;
     ip.ef = 16;
-    auto hits = ann.index->Search(q, 1, ip);
+    index::QueryRef qr;
+    qr.dense = q;
+    auto hits = ann.index->Search(qr, 1, ip);
     EXPECT_EQ((*ann.labels)[hits[0].second].row, 42);
     return Status::Ok();
   }).ok());
@@ -329,6 +334,83 @@ TEST(GrowingStore, AnnIndexCoversChunksInStepsAndResetsOnTruncate) {
   EXPECT_EQ(s.AnnRows(101), 0);
   spec.signature = "hnsw2";
   EXPECT_EQ(*s.BuildAnnStep(spec, 1000), 0);
+}
+
+}  // namespace
+}  // namespace quiver::segment
+
+namespace quiver::segment {
+namespace {
+
+// A saved index is installed only over the chunks it was built on: same order, timestamps,
+// partitions and row counts.
+TEST(GrowingStore, SavedAnnIndexLoadsOnlyOverTheChunksItCovers) {
+  if (!index::HnswIndex::Supported()) GTEST_SKIP() << "no AVX2";
+  AnnSpec spec;
+  spec.field_id = 101;
+  spec.config.kind = index::IndexKind::kHnsw;
+  spec.config.dim = 4;
+  spec.signature = "hnsw";
+  GrowingStore a(100);
+  ASSERT_TRUE(a.Apply(VectorEntry(5, 0, 50, 4)).ok());
+  ASSERT_TRUE(a.Apply(VectorEntry(6, 50, 50, 4)).ok());
+  ASSERT_EQ(*a.BuildAnnStep(spec, 1000), 100);
+  auto saved = a.ExportAnn(101);
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  EXPECT_EQ(saved->rows, 100);
+  ASSERT_EQ(saved->chunks.size(), 2u);
+  EXPECT_EQ(saved->chunks[1].ts, 6u);
+
+  auto load = [&](GrowingStore& s) {
+    auto idx = index::LoadVectorIndex(spec.config, saved->bytes);
+    EXPECT_TRUE(idx.ok());
+    return s.ImportAnn(spec, std::move(*idx), saved->chunks);
+  };
+  // The same chunks rebuilt (as recovery does), plus a newer one: loads, and the builder only
+  // adds the newer chunk.
+  GrowingStore b(100);
+  ASSERT_TRUE(b.Apply(VectorEntry(5, 0, 50, 4)).ok());
+  ASSERT_TRUE(b.Apply(VectorEntry(6, 50, 50, 4)).ok());
+  ASSERT_TRUE(b.Apply(VectorEntry(8, 100, 30, 4)).ok());
+  ASSERT_TRUE(load(b).ok());
+  EXPECT_EQ(b.AnnRows(101), 100);
+  EXPECT_EQ(b.AnnSignature(101), "hnsw");
+  EXPECT_EQ(*b.BuildAnnStep(spec, 1000), 30);
+  ASSERT_TRUE(b.ReadForSearch(10, {}, nullptr, 101, [&](const std::vector<RowRef>&, const ChunkMasks&,
+                                                        const AnnView& ann) {
+    float q[4] = {120, 120, 120, 120};
+    index::QueryRef qr;
+    qr.dense = q;
+    index::IndexSearchParams ip;
+    ip.ef = 16;
+    auto hits = ann.index->Search(qr, 1, ip);
+    EXPECT_EQ((*ann.labels)[hits[0].second].chunk->ts, 8u);
+    EXPECT_EQ((*ann.labels)[hits[0].second].row, 20);
+    return Status::Ok();
+  }).ok());
+  // A chunk missing (e.g. its partition was dropped) or of another size: refused.
+  GrowingStore c(100);
+  ASSERT_TRUE(c.Apply(VectorEntry(6, 50, 50, 4)).ok());
+  EXPECT_EQ(load(c).code(), StatusCode::kFailedPrecondition);
+  GrowingStore d(100);
+  ASSERT_TRUE(d.Apply(VectorEntry(5, 0, 50, 4)).ok());
+  ASSERT_TRUE(d.Apply(VectorEntry(6, 50, 49, 4)).ok());
+  EXPECT_EQ(load(d).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(d.AnnRows(101), 0);
+}
+
+TEST(GrowingStore, CompactionReportsWhetherItChangedTheChunks) {
+  GrowingStore s(100);
+  ASSERT_TRUE(s.Apply(VectorEntry(5, 0, 10, 4)).ok());
+  const uint64_t g = s.Generation();
+  EXPECT_FALSE(s.Compact(100, 0).changed);
+  EXPECT_EQ(s.Generation(), g);
+  wal::WalEntry del;
+  del.set_ts(6);
+  del.add_deletes()->mutable_pks()->mutable_int_id()->add_data(3);
+  ASSERT_TRUE(s.Apply(std::move(del)).ok());
+  EXPECT_TRUE(s.Compact(100, 0).changed);
+  EXPECT_GT(s.Generation(), g);
 }
 
 }  // namespace
