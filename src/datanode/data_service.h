@@ -42,6 +42,10 @@ namespace quiver::datanode {
 
 struct DataOptions {
   int64_t flush_rows = 200000;
+  // The search planner scans the filtered rows exactly instead of using the ANN index while
+  // that costs at most this many multiply-adds per query (about 31k rows at 128-d); exact is
+  // both exact and faster below it. Tests lower it to exercise the indexes on small data.
+  int64_t exact_scan_max_cost = int64_t{1} << 22;
 };
 
 class DataService {
@@ -94,6 +98,7 @@ class DataService {
   void DropPartition(int64_t collection_id, int64_t partition_id);
 
   static std::string ChannelName(int64_t collection_id);
+  const DataOptions& options() const { return options_; }
 
  private:
   struct Collection {

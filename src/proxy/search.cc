@@ -478,7 +478,8 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
                  : sparse                  ? static_cast<int64_t>(queries[0].bytes.size()) / 4
                                            : static_cast<int64_t>(queries[0].bytes.size()) / 8;
     }
-    const bool small_scan = static_cast<int64_t>(covered) * std::max<int64_t>(row_cost, 1) <= (int64_t{1} << 22);
+    const bool small_scan =
+        static_cast<int64_t>(covered) * std::max<int64_t>(row_cost, 1) <= data_.options().exact_scan_max_cost;
     const bool ann_on = use_ann_index && covered > 0 && selectivity >= 0.05 && !small_scan;
     const std::vector<RowRef>& exact_rows = ann_on ? scan : rows;
     auto passes = [&](const RowRef& r) {

@@ -18,6 +18,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     if (auto seg = root["segment"]) {
       if (auto n = seg["flush_rows"]) config.flush_rows = n.as<int64_t>();
     }
+    if (auto search = root["search"]) {
+      if (auto n = search["exact_scan_max_cost"]) config.exact_scan_max_cost = n.as<int64_t>();
+    }
     if (auto grpc = root["grpc"]) {
       if (auto n = grpc["max_recv_message_bytes"]) config.max_recv_message_bytes = n.as<int>();
       if (auto n = grpc["max_send_message_bytes"]) config.max_send_message_bytes = n.as<int>();

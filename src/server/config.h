@@ -19,6 +19,8 @@ struct ServerConfig {
   bool wal_sync = true;
   // A collection is flushed to a segment once it holds this many unflushed rows.
   int64_t flush_rows = 200000;
+  // Search planner: exact scans up to this many multiply-adds per query (datanode::DataOptions).
+  int64_t exact_scan_max_cost = int64_t{1} << 22;
   int max_recv_message_bytes = 64 << 20;
   int max_send_message_bytes = 256 << 20;
 };

@@ -85,6 +85,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, const 
   p->objects = std::move(*objects);
   datanode::DataOptions data_options;
   data_options.flush_rows = options.flush_rows;
+  data_options.exact_scan_max_cost = options.exact_scan_max_cost;
   p->data = std::make_unique<datanode::DataService>(*p->log, *p->objects, *p->meta, *p->tso, *p->ids, data_options);
   if (Status st = p->data->Recover(p->catalog->ListAllCollections()); !st.ok()) {
     return Status(st.code(), "recovery failed, refusing to serve: " + st.ToString());

@@ -20,6 +20,7 @@ namespace quiver::server {
 struct EngineOptions {
   bool wal_sync = true;  // fdatasync the WAL before acknowledging a write
   int64_t flush_rows = 200000;
+  int64_t exact_scan_max_cost = int64_t{1} << 22;  // see datanode::DataOptions
 };
 
 class Engine {

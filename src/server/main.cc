@@ -39,6 +39,7 @@ int Serve(const ServerConfig& config) {
   EngineOptions engine_options;
   engine_options.wal_sync = config.wal_sync;
   engine_options.flush_rows = config.flush_rows;
+  engine_options.exact_scan_max_cost = config.exact_scan_max_cost;
   auto engine = Engine::Open(config.data_dir, engine_options);
   if (!engine.ok()) {
     QV_LOG_ERROR("{}", engine.status().message());
@@ -141,6 +142,10 @@ int main(int argc, char** argv) {
   std::string unix_socket;
   serve->add_option("--unix-socket", unix_socket,
                     "also serve on this unix domain socket; without --port, only there");
+  int64_t exact_scan_max_cost = -1;
+  serve->add_option("--exact-scan-max-cost", exact_scan_max_cost,
+                    "search planner: scan filtered rows exactly up to this many multiply-adds per query")
+      ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
 
   if (!config_file.empty()) {
@@ -158,5 +163,6 @@ int main(int argc, char** argv) {
     if (!serve->count("--port") && config_file.empty()) config.port = -1;
   }
   if (!log_level.empty()) config.log_level = log_level;
+  if (exact_scan_max_cost >= 0) config.exact_scan_max_cost = exact_scan_max_cost;
   return quiver::server::Serve(config);
 }

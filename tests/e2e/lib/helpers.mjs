@@ -33,7 +33,7 @@ export async function newClient(address, extra = {}) {
  * Standard per-file setup: starts a server in before(), closes clients and stops the
  * server in after(). Returns a context whose fields are filled in before().
  */
-export function useServer({ before, after }) {
+export function useServer({ before, after, extraArgs = [] }) {
   const ctx = { server: null, client: null, clients: [] };
   ctx.newClient = async (extra = {}) => {
     const c = await newClient(ctx.server.address, extra);
@@ -41,7 +41,7 @@ export function useServer({ before, after }) {
     return c;
   };
   before(async () => {
-    ctx.server = await QuiverServer.start();
+    ctx.server = await QuiverServer.start({ extraArgs });
     ctx.client = await ctx.newClient();
   });
   after(async () => {
