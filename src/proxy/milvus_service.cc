@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "common/logging.h"
 #include "common/timestamp.h"
@@ -44,7 +45,10 @@ Status ValidateProperties(const google::protobuf::RepeatedPtrField<cpb::KeyValue
 
 MilvusServiceImpl::MilvusServiceImpl(coord::Catalog& catalog, coord::Tso& tso,
                                      datanode::DataService& data)
-    : catalog_(catalog), tso_(tso), data_(data) {
+    : catalog_(catalog),
+      tso_(tso),
+      data_(data),
+      executor_(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())) - 1) {
   // Identifiers are per connection and must be non-zero; start at a random point so two
   // server runs do not hand out the same ones.
   std::random_device rd;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 
+#include "common/executor.h"
 #include "coord/catalog.h"
 #include "datanode/data_service.h"
 #include "coord/tso.h"
@@ -124,6 +125,9 @@ class MilvusServiceImpl final : public mpb::MilvusService::Service {
   datanode::DataService& data_;
   SchemaLimits limits_;
   std::atomic<int64_t> next_identifier_;
+  // Parallel parts of searches (queries of one request, large exact scans); one worker per
+  // core beyond the calling gRPC thread.
+  Executor executor_;
 };
 
 }  // namespace quiver::proxy

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <span>
 #include <nlohmann/json.hpp>
 
 #include "common.pb.h"
@@ -450,7 +451,6 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
 
   auto search = [&](const std::vector<RowRef>& rows, const segment::ChunkMasks& masks,
                     const segment::AnnView& ann) -> Status {
-    Scorer scorer(*field, metric);
     std::vector<RowRef> hits;
     // Rows the ANN index covers are searched through it; the rest are scanned exactly. The
     // index is skipped when the filter keeps few rows (an exact scan of those is cheaper and
@@ -491,10 +491,11 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
       if (a.second.chunk != b.second.chunk) return a.second.chunk->seq < b.second.chunk->seq;
       return a.second.row < b.second.row;
     };
-    std::vector<std::pair<float, RowRef>> scored;
-    for (const auto& q : queries) {
-      scored.clear();
-      for (const RowRef& r : exact_rows) {
+    using Candidate = std::pair<float, RowRef>;
+    // Scores `part` of the exact rows against q into `out`, applying range and iterator bounds.
+    auto scan_exact = [&](const QueryVector& q, std::span<const RowRef> part, Scorer& scorer,
+                          std::vector<Candidate>& out) {
+      for (const RowRef& r : part) {
         float s = scorer.Score(q, r);
         if (std::isnan(s) || !in_range(s) || (sparse && s <= 0)) continue;
         if (sp.last_bound) {
@@ -502,7 +503,34 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           if (higher ? s > lb : s < lb) continue;
           if (s == lb && tied.contains(segment::RowPkKey(*r.chunk, r.row))) continue;
         }
-        scored.emplace_back(s, r);
+        out.emplace_back(s, r);
+      }
+    };
+    // Every candidate of one query: exactly scored rows and the index's hits that pass the
+    // filter. A large exact scan of a single query is split over the search executor; each part
+    // keeps its best `want` (the order is total, so the merge is exact) unless grouping needs all.
+    auto candidates = [&](const QueryVector& q, Scorer& scorer, std::vector<Candidate>& scored) {
+      constexpr size_t kRowsPerPart = 16384;
+      const size_t parts = queries.size() == 1
+                               ? std::min<size_t>(static_cast<size_t>(executor_.threads()) + 1,
+                                                  exact_rows.size() / kRowsPerPart)
+                               : 1;
+      if (parts > 1) {
+        std::vector<std::vector<Candidate>> partial(parts);
+        const size_t per = (exact_rows.size() + parts - 1) / parts;
+        executor_.ParallelFor(parts, [&](size_t p) {
+          Scorer local(*field, metric);
+          const size_t from = p * per, to = std::min(exact_rows.size(), from + per);
+          scan_exact(q, std::span<const RowRef>(exact_rows).subspan(from, to - from), local, partial[p]);
+          auto& mine = partial[p];
+          if (!group_field && mine.size() > static_cast<size_t>(want)) {
+            std::nth_element(mine.begin(), mine.begin() + want, mine.end(), better);
+            mine.resize(static_cast<size_t>(want));
+          }
+        });
+        for (auto& part : partial) scored.insert(scored.end(), part.begin(), part.end());
+      } else {
+        scan_exact(q, exact_rows, scorer, scored);
       }
       if (ann_on) {
         // Ask the graph for enough candidates that `want` of them survive the filter.
@@ -538,7 +566,10 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           }
         }
       }
-      std::vector<std::pair<float, RowRef>> chosen;
+    };
+    // The hits of one query, from its candidates: grouped, or the best `want` past `offset`.
+    auto choose = [&](std::vector<Candidate>& scored) {
+      std::vector<Candidate> chosen;
       if (group_field) {
         // Best-first over every candidate: a row joins its group while the group has room;
         // a new group opens while fewer than `want` groups exist. Hits come out group by group,
@@ -573,6 +604,19 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
         size_t first = static_cast<size_t>(std::min<int64_t>(sp.offset, static_cast<int64_t>(keep)));
         chosen.assign(scored.begin() + static_cast<std::ptrdiff_t>(first), scored.begin() + static_cast<std::ptrdiff_t>(keep));
       }
+      return chosen;
+    };
+    std::vector<std::vector<Candidate>> chosen_of(queries.size());
+    auto run_query = [&](size_t qi) {
+      Scorer scorer(*field, metric);
+      std::vector<Candidate> scored;
+      candidates(queries[qi], scorer, scored);
+      chosen_of[qi] = choose(scored);
+    };
+    // Queries of one request run in parallel on the search executor.
+    executor_.ParallelFor(queries.size(), run_query);
+    for (size_t qi = 0; qi < queries.size(); ++qi) {
+      const std::vector<Candidate>& chosen = chosen_of[qi];
       if (sp.iterator_v2) {
         // The next batch starts after this one's last score; rows tied with it that were
         // returned go into the token (with the previous ties when the bound did not move).
