@@ -127,6 +127,24 @@ describe('search', () => {
     }
   });
 
+  it('large nq (matrix-product path): every query equals brute force, for every metric, with a filter', async () => {
+    const qs = Array.from({ length: 70 }, () => randVec(rand, DIM));
+    for (const metric of ['L2', 'IP', 'COSINE']) {
+      const res = await search({ anns_field: FIELD[metric], data: qs, limit: 5 });
+      assertOk(res, `${metric} nq=70`);
+      assert.equal(res.results.length, qs.length);
+      for (const [qi, q] of qs.entries()) {
+        assertHits(res.results[qi], bruteForce(dense, q, metric, 5), { scoreOf: scoreOf(metric, q), what: `${metric} nq=70 q${qi}` });
+      }
+      const filtered = await search({ anns_field: FIELD[metric], data: qs, limit: 4, filter: 'cat == 2' });
+      assertOk(filtered, `${metric} nq=70 filtered`);
+      const keep = dense.filter(r => r.cat === 2);
+      for (const [qi, q] of qs.entries()) {
+        assertHits(filtered.results[qi], bruteForce(keep, q, metric, 4), { scoreOf: scoreOf(metric, q), what: `${metric} filtered q${qi}` });
+      }
+    }
+  });
+
   it('offset skips the best hits', async () => {
     for (const metric of ['L2', 'COSINE']) {
       const q = queries[1];
