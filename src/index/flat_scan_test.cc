@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -60,6 +62,40 @@ TEST(FlatScan, KernelTileMatchesHandComputedScores) {
   EXPECT_FLOAT_EQ(out[0], 3.0f / 5.0f);
   EXPECT_FLOAT_EQ(out[1], 0.0f);
   EXPECT_NEAR(out[5], 1.0f / std::sqrt(2.0f), 1e-6f);
+}
+
+// BestK + OfferScores keep exactly the best k under the total order (score, then id), with many
+// tied scores, in both directions; unbounded keeps everything.
+TEST(FlatScan, BestKKeepsExactlyTheBestUnderTheTotalOrder) {
+  std::mt19937 rng(7);
+  for (bool higher : {false, true}) {
+    for (size_t k : {size_t{1}, size_t{10}, size_t{333}}) {
+      std::vector<float> scores(5000);
+      for (float& s : scores) s = static_cast<float>(rng() % 200);  // many ties
+      using C = std::pair<float, int64_t>;
+      auto better = [&](const C& a, const C& b) {
+        if (a.first != b.first) return higher ? a.first > b.first : a.first < b.first;
+        return a.second < b.second;
+      };
+      BestK<C, decltype(better)> best(k, higher, better);
+      OfferScores(scores.data(), scores.size(), higher, best, [&](size_t j) {
+        best.Add({scores[j], static_cast<int64_t>(j)});
+      });
+      auto kept = std::move(best).Take();
+      std::sort(kept.begin(), kept.end(), better);
+      std::vector<C> all;
+      for (size_t j = 0; j < scores.size(); ++j)
+        all.emplace_back(scores[j], static_cast<int64_t>(j));
+      std::sort(all.begin(), all.end(), better);
+      all.resize(k);
+      EXPECT_EQ(kept, all) << "higher=" << higher << " k=" << k;
+    }
+  }
+  using C = std::pair<float, int64_t>;
+  auto less = [](const C& a, const C& b) { return a < b; };
+  BestK<C, decltype(less)> all(std::numeric_limits<size_t>::max(), false, less);
+  for (int i = 0; i < 100; ++i) all.Add({static_cast<float>(i % 3), i});
+  EXPECT_EQ(std::move(all).Take().size(), 100u);
 }
 
 }  // namespace

@@ -559,7 +559,10 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
                              scores.data());
             for (int64_t q = 0; q < nq; ++q) {
               const float* row_scores = scores.data() + static_cast<size_t>(q) * n;
-              for (size_t j = 0; j < n; ++j) offer(best[static_cast<size_t>(q)], row_scores[j], part[i + j]);
+              Best& b = best[static_cast<size_t>(q)];
+              index::OfferScores(row_scores, n, higher, b, [&](size_t j) {
+                if (accept(row_scores[j], part[i + j])) b.Add(Candidate(row_scores[j], part[i + j]));
+              });
             }
           }
           i = end;
