@@ -505,11 +505,11 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     const bool tiled = !queries.empty() && !queries[0].dense.empty() &&
                        (metric == Metric::kL2 || metric == Metric::kIP || metric == Metric::kCosine);
     const int64_t dim = segment::VectorDim(*field);
-    constexpr size_t kTileRows = 1024;
     // Exact candidates of queries [q0, q1) over `part` of the exact rows, into out[q - q0].
     auto scan_exact = [&](size_t q0, size_t q1, std::span<const RowRef> part,
                           std::vector<std::vector<Candidate>>& out) {
       const int64_t nq = static_cast<int64_t>(q1 - q0);
+      const size_t tile_rows = static_cast<size_t>(index::TileRows(nq));
       std::vector<Best> best;
       for (size_t qi = q0; qi < q1; ++qi) best.push_back(make_best());
       auto offer = [&](Best& b, float s, const RowRef& r) {
@@ -534,7 +534,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           const segment::Chunk* chunk = part[i].chunk;
           size_t end = i + 1;
           bool contiguous = true;
-          while (end < part.size() && end - i < kTileRows && part[end].chunk == chunk) {
+          while (end < part.size() && end - i < tile_rows && part[end].chunk == chunk) {
             contiguous = contiguous && part[end].row == part[end - 1].row + 1;
             ++end;
           }
