@@ -41,6 +41,8 @@ struct SearchParams {
   std::string group_by_field;
   int64_t group_size = 1;
   bool strict_group_size = false;
+  // Milvus: search sealed segments only (here: persisted chunks).
+  bool ignore_growing = false;
   // HNSW search list size when the request names none: high enough for ~0.95 recall@10 on
   // hard (uniform 128-d) data; users trade it down with `ef`.
   size_t ef = 256;
@@ -102,8 +104,8 @@ Result<SearchParams> ParseSearchParams(
   if (p.group_size <= 0 || p.group_size > 1024) {
     return InvalidParam("group_size [{}] is invalid, it should be in range [1, 1024]", p.group_size);
   }
-  auto strict = get("strict_group_size").value_or("false");
-  p.strict_group_size = strict == "true" || strict == "True" || strict == "1";
+  p.strict_group_size = Truthy(get("strict_group_size").value_or("false"));
+  p.ignore_growing = Truthy(get("ignore_growing").value_or("false"));
   int64_t ef = 0;
   QV_RETURN_IF_ERROR(get_int("ef", &ef));
   if (ef < 0) return InvalidParam("ef [{}] is invalid", ef);
@@ -121,10 +123,7 @@ Result<SearchParams> ParseSearchParams(
     }
     p.drop_ratio_search = *drop;
   }
-  auto truthy = [&](const std::string& k) {
-    auto v = get(k).value_or("false");
-    return v == "true" || v == "True" || v == "1";
-  };
+  auto truthy = [&](const std::string& k) { return Truthy(get(k).value_or("false")); };
   p.iterator_v2 = truthy("iterator") && truthy("search_iter_v2");
   if (p.iterator_v2) {
     int64_t batch = 0;
@@ -393,6 +392,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     if (sp.guarantee_ts > oldest && sp.guarantee_ts < ts) ts = sp.guarantee_ts;
   }
   f.filter = WithTtl(c, std::move(f.filter), ts);
+  if (sp.ignore_growing) f.filter = WithoutGrowing(std::move(f.filter), data_.Store(c)->PersistedSeq());
   // Iterator token: the pks the previous batch returned with a score equal to last_bound.
   std::set<std::string> tied;
   milvus::proto::schema::IDs prev;

@@ -310,6 +310,11 @@ void GrowingStore::MarkPersisted(uint64_t chunk_watermark, size_t delete_waterma
   pending_deletes_.erase(pending_deletes_.begin(), pending_deletes_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
+uint64_t GrowingStore::PersistedSeq() const {
+  std::shared_lock lock(mu_);
+  return persisted_seq_;
+}
+
 int64_t GrowingStore::UnpersistedRows() const {
   std::shared_lock lock(mu_);
   int64_t n = 0;
