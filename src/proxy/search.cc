@@ -50,6 +50,9 @@ struct SearchParams {
   size_t nprobe = 8;
   // Sparse: share of the query's smallest values ignored (Milvus's default 0).
   double drop_ratio_search = 0;
+  // Quantised indexes: candidates fetched per wanted hit before exact rescoring (Milvus's
+  // refine_k, default 1).
+  double refine_k = 1;
   // Search iterator v2 (`iterator` + `search_iter_v2`): each batch continues strictly after
   // `last_bound` (rows tied with it that the previous batch returned are listed in the token).
   bool iterator_v2 = false;
@@ -116,6 +119,11 @@ Result<SearchParams> ParseSearchParams(
     return InvalidParam("param 'nprobe' ({}) should be in range [1, 65536]", nprobe);
   }
   if (nprobe > 0) p.nprobe = static_cast<size_t>(nprobe);
+  QV_ASSIGN_OR_RETURN(std::optional<double> refine_k, num("refine_k"));
+  if (refine_k) {
+    if (!(*refine_k >= 1) || *refine_k > 1000) return InvalidParam("refine_k ({}) should be in range [1, 1000]", *refine_k);
+    p.refine_k = *refine_k;
+  }
   QV_ASSIGN_OR_RETURN(std::optional<double> drop, num("drop_ratio_search"));
   if (drop) {
     if (*drop < 0 || *drop >= 1) {
@@ -603,8 +611,12 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
       }
       if (ann_on) {
         Scorer scorer(*field, metric);
-        // Ask the graph for enough candidates that `want` of them survive the filter.
-        size_t k = static_cast<size_t>(static_cast<double>(want) / selectivity * 1.2) + 10;
+        // Ask the graph for enough candidates that `want` of them survive the filter. Quantised
+        // indexes (HNSW_SQ, IVF_SQ8, IVF_PQ) score approximately: their hits are rescored
+        // exactly from the raw vectors, which Quiver holds anyway, after fetching `refine_k`
+        // times as many (Milvus's refine step at full precision).
+        const bool refine = ann.index->Approximate();
+        size_t k = static_cast<size_t>(static_cast<double>(want) / selectivity * 1.2 * (refine ? sp.refine_k : 1.0)) + 10;
         size_t passed = 0;
         const size_t before = scored.size();
         for (int attempt = 0; attempt < 4; ++attempt) {
@@ -620,7 +632,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           for (const auto& [score, label] : found) {
             if (label >= ann.labels->size()) continue;
             const RowRef& r = (*ann.labels)[label];
-            if (passes(r)) scored.emplace_back(score, r);
+            if (passes(r)) scored.emplace_back(refine ? scorer.Score(q, r) : score, r);
           }
           passed = scored.size() - before;
           if (passed >= static_cast<size_t>(want) || k >= ann.labels->size()) break;
