@@ -69,7 +69,13 @@ struct AnnView {
   const index::VectorIndex* index = nullptr;
   const std::vector<RowRef>* labels = nullptr;  // label -> row; labels past the end are ignored
   uint64_t indexed_seq = 0;                     // chunks with seq <= this are in the index
+  // With an index, ReadForSearch leaves the rows of the chunks it covers out of `rows` (a search
+  // through the index never needs them listed); these are those chunks, in apply order, with
+  // their passing rows in `masks`, and how many rows passed. CoveredRows lists them.
+  std::vector<const Chunk*> covered_chunks;
+  int64_t covered_rows = 0;
 };
+
 
 // Identifies one chunk an ANN index covers, so a saved index can be matched to the chunks a
 // restart rebuilds (same apply order, same timestamps and row counts).
@@ -91,6 +97,9 @@ struct AnnExport {
 
 // Rows that passed visibility and the filter, per chunk.
 using ChunkMasks = std::unordered_map<const Chunk*, std::vector<uint8_t>>;
+
+// The passing rows of ann.covered_chunks, in apply and row order.
+std::vector<RowRef> CoveredRows(const AnnView& ann, const ChunkMasks& masks);
 
 // Encodes a pk (int64 or string) as one comparable, hashable key.
 std::string PkKey(int64_t pk);
@@ -125,6 +134,7 @@ class GrowingStore {
   int64_t RowCount(const std::vector<int64_t>& partitions = {}) const;  // visible now
 
   // Like Read (unsorted), also handing `fn` the per-chunk masks and the ANN view of `field_id`.
+  // When the field has an index, `rows` holds only the rows it does not cover (see AnnView).
   using SearchRowsFn =
       std::function<Status(const std::vector<RowRef>& rows, const ChunkMasks& masks, const AnnView& ann)>;
   Status ReadForSearch(Timestamp ts, const std::vector<int64_t>& partitions, const ChunkFilter& filter,
@@ -202,9 +212,10 @@ class GrowingStore {
     std::vector<ChunkStamp> chunks;  // the chunks the labels run over, in order
     uint64_t indexed_seq = 0;
   };
-  // Runs the visibility + filter scan; fills `masks` when given.
+  // Runs the visibility + filter scan; fills `masks` when given. With `ann`, rows of chunks
+  // with seq <= ann->indexed_seq are not listed in `rows` but recorded in ann->covered_*.
   Status ScanLocked(Timestamp ts, const std::vector<int64_t>& partitions, const ChunkFilter& filter,
-                    std::vector<RowRef>* rows, ChunkMasks* masks) const;
+                    std::vector<RowRef>* rows, ChunkMasks* masks, AnnView* ann = nullptr) const;
 
   // Marks rows of `pk` older than `ts` (in `partition`, 0 = any) dead at `ts`.
   void KillLocked(const std::string& pk, Timestamp ts, int64_t partition);
