@@ -795,16 +795,20 @@ class Evaluator {
         break;
       }
       case pb::Float: {
+        // NaN equals nothing (a binary search would find it "equal" to any element).
         const std::vector<double>& set = node.double_set;
         Fill(&t->value, n_, [&](int64_t i) {
-          return std::binary_search(set.begin(), set.end(), static_cast<double>(c.floats[i]));
+          const auto x = static_cast<double>(c.floats[i]);
+          return x == x && std::binary_search(set.begin(), set.end(), x);
         });
         break;
       }
       case pb::Double: {
         const std::vector<double>& set = node.double_set;
-        Fill(&t->value, n_,
-             [&](int64_t i) { return std::binary_search(set.begin(), set.end(), c.doubles[i]); });
+        Fill(&t->value, n_, [&](int64_t i) {
+          const double x = c.doubles[i];
+          return x == x && std::binary_search(set.begin(), set.end(), x);
+        });
         break;
       }
       case pb::String:
