@@ -601,6 +601,71 @@ Status GrowingStore::ImportAnn(const AnnSpec& spec, std::unique_ptr<index::Vecto
   return Status::Ok();
 }
 
+Result<int64_t> GrowingStore::BuildScalarStep(const ScalarIndexSpec& spec, int64_t max_rows,
+                                              const ScalarBuildFn& build) {
+  std::vector<std::pair<Chunk*, std::shared_ptr<const index::ScalarIndex>>> built;
+  int64_t rows = 0;
+  uint64_t gen = 0;
+  {
+    std::shared_lock lock(mu_);
+    gen = generation_;
+    for (const auto& c : chunks_) {
+      if (c->seq > persisted_seq_ || rows >= max_rows) break;
+      if (std::any_of(c->scalar_indexes.begin(), c->scalar_indexes.end(),
+                      [&](const ChunkScalarIndex& s) { return s.signature == spec.signature; })) {
+        continue;
+      }
+      QV_ASSIGN_OR_RETURN(std::shared_ptr<const index::ScalarIndex> ix, build(*c));
+      built.emplace_back(c.get(), std::move(ix));
+      rows += c->num_rows;
+    }
+  }
+  if (built.empty()) return int64_t{0};
+  std::unique_lock lock(mu_);
+  if (generation_ != gen) return int64_t{0};  // chunks removed or rewritten: start over
+  for (auto& [chunk, ix] : built) {
+    chunk->scalar_indexes.push_back({spec.signature, spec.field_id, spec.path, std::move(ix)});
+  }
+  return std::max<int64_t>(rows, 1);
+}
+
+void GrowingStore::RetainScalarIndexes(const std::set<std::string>& keep) {
+  auto stale = [&](const ChunkScalarIndex& s) { return !keep.contains(s.signature); };
+  {
+    std::shared_lock lock(mu_);
+    if (std::none_of(chunks_.begin(), chunks_.end(), [&](const auto& c) {
+          return std::any_of(c->scalar_indexes.begin(), c->scalar_indexes.end(), stale);
+        })) {
+      return;
+    }
+  }
+  std::unique_lock lock(mu_);
+  for (auto& c : chunks_) std::erase_if(c->scalar_indexes, stale);
+}
+
+int64_t GrowingStore::ScalarIndexedRows(const std::string& signature) const {
+  std::shared_lock lock(mu_);
+  int64_t n = 0;
+  for (const auto& c : chunks_) {
+    for (const auto& s : c->scalar_indexes) {
+      if (s.signature == signature) {
+        n += c->num_rows;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+Status GrowingStore::VisitChunks(
+    const std::function<Status(const std::vector<const Chunk*>&)>& fn) const {
+  std::shared_lock lock(mu_);
+  std::vector<const Chunk*> chunks;
+  chunks.reserve(chunks_.size());
+  for (const auto& c : chunks_) chunks.push_back(c.get());
+  return fn(chunks);
+}
+
 Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,
                           const ChunkFilter& filter, const RowsFn& fn, bool sorted) const {
   std::shared_lock lock(mu_);
