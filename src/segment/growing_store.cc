@@ -27,11 +27,11 @@ std::string PkKey(const FieldData& pk_column, int64_t row) {
 }
 
 std::string RowPkKey(const Chunk& chunk, int64_t row) {
-  return PkKey(*chunk.Column(chunk.pk_field_id), row);
+  return PkKey(*chunk.PkColumn(), row);
 }
 
 void AppendPk(const Chunk& chunk, int64_t row, milvus::proto::schema::IDs* ids) {
-  const auto& s = chunk.Column(chunk.pk_field_id)->scalars();
+  const auto& s = chunk.PkColumn()->scalars();
   if (s.has_long_data()) {
     ids->mutable_int_id()->add_data(s.long_data().data(static_cast<int>(row)));
   } else {
@@ -88,6 +88,7 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
     for (size_t i = 0; i < c->columns.size(); ++i) {
       c->column_by_field[c->columns[i].field_id()] = static_cast<int>(i);
     }
+    if (auto it = c->column_by_field.find(pk_field_id_); it != c->column_by_field.end()) c->pk_column = it->second;
     if (!c->Column(pk_field_id_)) {
       return Status::Corruption("insert entry at ts {} has no primary key column", entry.ts());
     }
@@ -206,6 +207,7 @@ GrowingStore::CompactStats GrowingStore::Compact(Timestamp horizon, Timestamp ex
     fresh->ts = c.ts;
     fresh->pk_field_id = c.pk_field_id;
     fresh->column_by_field = c.column_by_field;
+    fresh->pk_column = c.pk_column;
     fresh->columns.resize(c.columns.size());
     for (size_t i = 0; i < c.columns.size(); ++i) {
       fresh->columns[i].set_field_id(c.columns[i].field_id());
@@ -328,6 +330,9 @@ int64_t GrowingStore::UnpersistedRows() const {
 
 Status GrowingStore::LoadSegment(format::SegmentData&& data) {
   std::unique_lock lock(mu_);
+  size_t rows = pk_index_.Rows();
+  for (const auto& chunk : data.chunks()) rows += static_cast<size_t>(chunk.num_rows());
+  pk_index_.Reserve(rows);
   for (auto& chunk : *data.mutable_chunks()) {
     wal::WalEntry e;
     e.set_ts(chunk.ts());

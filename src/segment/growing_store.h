@@ -48,6 +48,7 @@ struct Chunk {
   int64_t pk_field_id = 0;
   std::vector<FieldData> columns;
   std::unordered_map<int64_t, int> column_by_field;  // field id -> index in columns
+  int pk_column = -1;                                 // index of the pk column once known
   // Per row: the timestamp at which it stopped being visible (kAlive while it is). Written
   // under the store's write lock, read under its read lock.
   std::vector<Timestamp> dead_at;
@@ -60,6 +61,8 @@ struct Chunk {
     auto it = column_by_field.find(field_id);
     return it == column_by_field.end() ? nullptr : &columns[it->second];
   }
+  // The pk column without a map lookup (the pk index reads it on every probe).
+  const FieldData* PkColumn() const { return pk_column >= 0 ? &columns[static_cast<size_t>(pk_column)] : Column(pk_field_id); }
 };
 
 struct RowRef {

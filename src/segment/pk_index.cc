@@ -10,7 +10,7 @@
 namespace quiver::segment {
 
 PkValue RowPk(const Chunk& chunk, int64_t row) {
-  const auto& s = chunk.Column(chunk.pk_field_id)->scalars();
+  const auto& s = chunk.PkColumn()->scalars();
   PkValue v;
   if (s.has_long_data()) {
     v.i = s.long_data().data(static_cast<int>(row));
