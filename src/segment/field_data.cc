@@ -175,6 +175,9 @@ Status CheckScalarValues(const FieldSchema& f, const ScalarField& s) {
           return Invalid("the length ({}) of json field ({}) exceeds max length ({})", j.size(), f.name(),
                          kJsonMaxLength);
         }
+        // Empty bytes are how SDKs send a null JSON value (the Node SDK reads them back as
+        // null); a nullable field stores them as null (NormalizeScalar).
+        if (j.empty() && !f.is_dynamic()) continue;
         if (!nlohmann::json::accept(j)) {
           return Invalid("invalid JSON data of field {} at row {}: {}", f.name(), i, j.substr(0, 64));
         }
@@ -268,6 +271,15 @@ Status CheckVector(const FieldSchema& f, const FieldData& c, int64_t num_rows) {
   }
 }
 
+// A nullable JSON field's empty values (an SDK's null) become nulls.
+void EmptyJsonIsNull(const FieldSchema& f, FieldData* col) {
+  if (f.data_type() != DataType::JSON || !f.nullable() || col->valid_data_size() == 0) return;
+  const auto& data = col->scalars().json_data().data();
+  for (int i = 0; i < data.size() && i < col->valid_data_size(); ++i) {
+    if (data[i].empty()) col->set_valid_data(i, false);
+  }
+}
+
 // Turns a wire column (compact when valid_data is set) into a full-length stored column.
 Result<FieldData> NormalizeScalar(const FieldSchema& f, const FieldData* in, int64_t num_rows) {
   FieldData out;
@@ -310,6 +322,7 @@ Result<FieldData> NormalizeScalar(const FieldSchema& f, const FieldData* in, int
     if (keeps_validity) {
       for (int64_t i = 0; i < num_rows; ++i) out.add_valid_data(true);
     }
+    EmptyJsonIsNull(f, &out);
     return out;
   }
   if (!keeps_validity && !has_default) {
@@ -345,6 +358,7 @@ Result<FieldData> NormalizeScalar(const FieldSchema& f, const FieldData* in, int
   if (keeps_validity) {
     for (int64_t i = 0; i < num_rows; ++i) out.add_valid_data(in->valid_data(static_cast<int>(i)) || has_default);
   }
+  EmptyJsonIsNull(f, &out);
   return out;
 }
 

@@ -516,3 +516,46 @@ describe('insert + query round trip', () => {
     });
   });
 });
+
+// The Node SDK sends a null (or missing) JSON value as empty bytes marked valid, and reads empty
+// bytes back as null; Milvus accepts such rows.
+describe('null JSON values from the SDK', () => {
+  const ctx = useServer({ before, after });
+  it('are stored as nulls (nullable field) or empty values that match no path (plain field)', async () => {
+    const c = ctx.client;
+    const name = uniq('nulljson');
+    assertOk(await c.createCollection({
+      collection_name: name,
+      consistency_level: 'Strong',
+      fields: [
+        { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+        { name: 'j', data_type: DataType.JSON, nullable: true },
+        { name: 'k', data_type: DataType.JSON },
+        { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      ],
+    }));
+    assertOk(await c.createIndex({ collection_name: name, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+    assertOk(await c.loadCollection({ collection_name: name }));
+    assertOk(await c.insert({
+      collection_name: name,
+      data: [
+        { id: 1, j: null, k: { a: 1 }, v: [1, 2] },
+        { id: 2, j: { a: 1 }, k: null, v: [1, 2] },
+        { id: 3, k: { a: 2 }, v: [1, 2] },
+      ],
+    }), 'insert with null JSON');
+    const all = await c.query({ collection_name: name, filter: 'id > 0', output_fields: ['j', 'k'] });
+    assertOk(all);
+    const byId = Object.fromEntries(all.data.map(r => [Number(r.id), r]));
+    assert.equal(byId[1].j, null);
+    assert.deepEqual(byId[2].j, { a: 1 });
+    assert.equal(byId[3].j, null);
+    assert.equal(byId[2].k, null);
+    const ids = async filter => sortNum((await c.query({ collection_name: name, filter, output_fields: ['id'] })).data.map(r => Number(r.id)));
+    assert.deepEqual(await ids('j is null'), [1, 3]);
+    assert.deepEqual(await ids('j is not null'), [2]);
+    assert.deepEqual(await ids('j["a"] == 1'), [2]);
+    assert.deepEqual(await ids('k["a"] >= 1'), [1, 3]);
+    assert.deepEqual(await ids('not (k["a"] >= 1)'), []);
+  });
+});
