@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "storage/faulty_meta_store.h"
 #include "storage/memory_meta_store.h"
 
@@ -68,6 +70,39 @@ TEST(Tso, RestartStartsAboveEverythingIssued) {
   clock.Set(1'000);  // restart with a badly wrong clock
   auto tso = std::move(Tso::Open(store, clock)).value();
   EXPECT_GT(*tso->Allocate(), last);
+}
+
+// The window is extended in the background: allocations inside it do no I/O (they succeed while
+// every commit fails), the stored bound never falls below an issued timestamp, and when the
+// renewer cannot keep up an allocation past the bound writes it (or fails, issuing nothing).
+TEST(Tso, WindowIsExtendedAheadAndNeverBehindWhatWasIssued) {
+  storage::MemoryMetaStore inner;
+  storage::FaultyMetaStore store(inner);
+  ManualClock clock(10'000'000);
+  auto tso = std::move(Tso::Open(store, clock)).value();
+  auto stored = [&] { return std::stoll(inner.Get("tso/window").value().value()); };
+  store.FailNextCommits(1'000'000);
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(tso->Allocate().ok());
+  clock.Set(10'000'000 + Tso::kWindowMs + 10);  // past the bound, and no commit succeeds
+  EXPECT_FALSE(tso->Allocate().ok());
+  store.FailNextCommits(0);
+  Timestamp last = 0;
+  for (int step = 0; step < 40; ++step) {
+    clock.Set(10'000'000 + Tso::kWindowMs + 10 + step * 250);
+    for (int i = 0; i < 50; ++i) {
+      auto t = tso->Allocate();
+      ASSERT_TRUE(t.ok());
+      EXPECT_GT(*t, last);
+      last = *t;
+      EXPECT_GT(stored(), PhysicalMs(*t));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // The renewer moved the bound on its own: it is ahead of the clock by more than half a window.
+  for (int i = 0; i < 200 && stored() < clock.NowMs() + Tso::kWindowMs / 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(stored(), clock.NowMs() + Tso::kWindowMs / 2);
 }
 
 TEST(IdAllocator, NeverReusesIdsAfterRestart) {

@@ -1,5 +1,7 @@
 #include "coord/tso.h"
 
+#include "common/logging.h"
+
 #include <charconv>
 #include <string>
 
@@ -34,15 +36,53 @@ Result<std::unique_ptr<Tso>> Tso::Open(storage::MetaStore& store, Clock& clock) 
   // Everything issued before had a physical part below `saved`.
   tso->physical_ms_ = std::max(clock.NowMs(), saved);
   tso->logical_ = 0;
-  std::lock_guard lock(tso->mu_);
-  QV_RETURN_IF_ERROR(tso->SaveWindowLocked(tso->physical_ms_ + kWindowMs));
+  {
+    std::lock_guard lock(tso->mu_);
+    QV_RETURN_IF_ERROR(tso->SaveWindowLocked(tso->physical_ms_ + kWindowMs));
+  }
+  Tso* t = tso.get();
+  tso->renewer_ = std::jthread([t](std::stop_token stop) { t->RenewLoop(stop); });
   return tso;
 }
 
-Status Tso::SaveWindowLocked(int64_t until_ms) {
+Tso::~Tso() {
+  renewer_.request_stop();
+  renew_cv_.notify_all();
+}
+
+Status Tso::PersistWindow(int64_t until_ms) {
+  std::lock_guard lock(persist_mu_);
+  if (until_ms <= persisted_ms_) return Status::Ok();
   QV_RETURN_IF_ERROR(WriteInt(store_, kTsoKey, until_ms));
-  saved_until_ms_ = until_ms;
+  persisted_ms_ = until_ms;
   return Status::Ok();
+}
+
+Status Tso::SaveWindowLocked(int64_t until_ms) {
+  QV_RETURN_IF_ERROR(PersistWindow(until_ms));
+  saved_until_ms_ = std::max(saved_until_ms_, until_ms);
+  return Status::Ok();
+}
+
+// Extends the window when less than half of it is left (or when Allocate asks), writing with
+// mu_ released so allocations go on meanwhile; the new bound is used only once it is stored.
+void Tso::RenewLoop(std::stop_token stop) {
+  std::unique_lock lock(mu_);
+  while (!stop.stop_requested()) {
+    renew_cv_.wait_for(lock, stop, std::chrono::milliseconds(kWindowMs / 4), [&] { return renew_wanted_; });
+    if (stop.stop_requested()) return;
+    renew_wanted_ = false;
+    const int64_t target = std::max(clock_.NowMs(), physical_ms_) + kWindowMs;
+    if (target - saved_until_ms_ < kWindowMs / 2) continue;
+    lock.unlock();
+    Status st = PersistWindow(target);
+    lock.lock();
+    if (st.ok()) {
+      saved_until_ms_ = std::max(saved_until_ms_, target);
+    } else {
+      QV_LOG_WARN("tso: extending the timestamp window failed: {}", st.ToString());
+    }
+  }
 }
 
 Result<Timestamp> Tso::Allocate(uint32_t count) {
@@ -59,10 +99,13 @@ Result<Timestamp> Tso::Allocate(uint32_t count) {
     ++physical_ms_;
     logical_ = 0;
   }
-  // Extending the window is the only I/O here; it happens once per kWindowMs / 2 and must
-  // finish before a timestamp past the old bound exists, so it is done under the lock.
-  if (physical_ms_ + 1 >= saved_until_ms_ - kWindowMs / 2) {
+  // The renewer keeps the window ahead; only when it has fallen a whole window behind does
+  // an allocation write it, under the lock, before issuing past the old bound.
+  if (physical_ms_ + 1 >= saved_until_ms_) {
     QV_RETURN_IF_ERROR(SaveWindowLocked(physical_ms_ + kWindowMs));
+  } else if (physical_ms_ + 1 >= saved_until_ms_ - kWindowMs / 2 && !renew_wanted_) {
+    renew_wanted_ = true;
+    renew_cv_.notify_one();
   }
   Timestamp first = ComposeTimestamp(physical_ms_, logical_);
   logical_ += count;
