@@ -55,7 +55,7 @@ powercut: configure
 bench: build
 	@dpkg -s dataset-fashion-mnist libfaiss-dev python3-matplotlib >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist libfaiss-dev python3-matplotlib
 	@cmake -S . -B $(BUILD_DIR) > /dev/null
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench ann_bench load_bench
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench ann_bench kernel_bench load_bench
 	./bench/run_all.sh $(BUILD_DIR)
 
 # Installs the binary, the embedded library (libquiver.so, <quiver/quiver.h>, CMake package

@@ -22,6 +22,7 @@ run() {
 }
 
 run ann_bench ./"$BUILD"/bench/ann_bench --out "$OUT/ann_bench.jsonl"
+run kernel_bench ./"$BUILD"/bench/kernel_bench --out "$OUT/kernel_bench.jsonl"
 run load_bench ./"$BUILD"/bench/load_bench "$QUIVER" --out "$OUT/load_bench.jsonl"
 # usearch and LanceDB, exactly as locked (their native parts ship inside the npm packages).
 stamp=bench/peers/node_modules/.quiver-lock-stamp
