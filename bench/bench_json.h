@@ -59,8 +59,14 @@ class JsonLines {
       } else if (!std::isfinite(value.number)) {
         line += "null";
       } else {
+        // Whole numbers (counts, rows) as integers; the rest with 6 significant digits.
         char buf[40];
-        std::snprintf(buf, sizeof buf, "%.6g", value.number);
+        const double v = value.number;
+        if (v == std::floor(v) && std::fabs(v) < 1e15) {
+          std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+        } else {
+          std::snprintf(buf, sizeof buf, "%.6g", v);
+        }
         line += buf;
       }
     }
