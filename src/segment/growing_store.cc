@@ -50,11 +50,11 @@ ChunkFilter PkKeyFilter(const std::set<std::string>& keys) {
 
 namespace {
 
-void ForEachPk(const milvus::proto::schema::IDs& ids, const std::function<void(std::string)>& fn) {
+void ForEachPk(const milvus::proto::schema::IDs& ids, const std::function<void(const PkValue&)>& fn) {
   if (ids.has_int_id()) {
-    for (int64_t v : ids.int_id().data()) fn(PkKey(v));
+    for (int64_t v : ids.int_id().data()) fn(PkValue{true, v, {}});
   } else if (ids.has_str_id()) {
-    for (const auto& s : ids.str_id().data()) fn(PkKey(s));
+    for (const auto& s : ids.str_id().data()) fn(PkValue{false, 0, s});
   }
 }
 
@@ -66,15 +66,13 @@ Status GrowingStore::Apply(wal::WalEntry&& entry) {
   return ApplyLocked(std::move(entry));
 }
 
-void GrowingStore::KillLocked(const std::string& pk, Timestamp ts, int64_t partition) {
-  auto it = rows_by_pk_.find(pk);
-  if (it == rows_by_pk_.end()) return;
-  for (const RowLoc& r : it->second) {
-    if (r.chunk->ts >= ts) continue;
-    if (partition != 0 && r.chunk->partition_id != partition) continue;
+void GrowingStore::KillLocked(const PkValue& pk, Timestamp ts, int64_t partition) {
+  pk_index_.ForEach(pk, [&](const PkIndex::Loc& r) {
+    if (r.chunk->ts >= ts) return;
+    if (partition != 0 && r.chunk->partition_id != partition) return;
     Timestamp& dead = r.chunk->dead_at[static_cast<size_t>(r.row)];
     dead = std::min(dead, ts);
-  }
+  });
 }
 
 Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
@@ -109,15 +107,16 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
     rec.set_partition_id(del.partition_id());
     *rec.mutable_pks() = del.pks();
     pending_deletes_.push_back(std::move(rec));
-    ForEachPk(del.pks(), [&](std::string key) { KillLocked(key, entry.ts(), del.partition_id()); });
+    ForEachPk(del.pks(), [&](const PkValue& pk) { KillLocked(pk, entry.ts(), del.partition_id()); });
   }
   for (auto& c : fresh) {
     c->seq = next_seq_++;
+    pk_index_.Reserve(pk_index_.Rows() + static_cast<size_t>(c->num_rows));
     for (int64_t r = 0; r < c->num_rows; ++r) {
-      std::string pk = RowPkKey(*c, r);
+      const PkValue pk = RowPk(*c, r);
       // A newer row with the same pk replaces the older ones from its timestamp on.
       KillLocked(pk, c->ts, 0);
-      rows_by_pk_[std::move(pk)].push_back({c.get(), r});
+      pk_index_.Add(pk, c.get(), r);
     }
     chunks_.push_back(std::move(c));
   }
@@ -125,9 +124,12 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
 }
 
 void GrowingStore::RebuildPkIndexLocked() {
-  rows_by_pk_.clear();
+  pk_index_.Clear();
+  size_t rows = 0;
+  for (const auto& c : chunks_) rows += static_cast<size_t>(c->num_rows);
+  pk_index_.Reserve(rows);
   for (const auto& c : chunks_) {
-    for (int64_t r = 0; r < c->num_rows; ++r) rows_by_pk_[RowPkKey(*c, r)].push_back({c.get(), r});
+    for (int64_t r = 0; r < c->num_rows; ++r) pk_index_.Add(RowPk(*c, r), c.get(), r);
   }
 }
 
@@ -352,11 +354,9 @@ void GrowingStore::DropPartition(int64_t partition_id) {
   std::unique_lock lock(mu_);
   ann_.clear();
   ++generation_;
+  // The index reads its chunks: drop their rows before the chunks themselves.
+  pk_index_.RemoveIf([&](const Chunk& c) { return c.partition_id == partition_id; });
   std::erase_if(chunks_, [&](const auto& c) { return c->partition_id == partition_id; });
-  for (auto it = rows_by_pk_.begin(); it != rows_by_pk_.end();) {
-    std::erase_if(it->second, [&](const RowLoc& r) { return r.chunk->partition_id == partition_id; });
-    it = it->second.empty() ? rows_by_pk_.erase(it) : std::next(it);
-  }
 }
 
 Status GrowingStore::ScanLocked(Timestamp ts, const std::vector<int64_t>& partitions,

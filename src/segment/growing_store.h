@@ -23,6 +23,7 @@
 #include "common/timestamp.h"
 #include "index/scalar_index.h"
 #include "index/vector_index.h"
+#include "segment/pk_index.h"
 #include "schema.pb.h"
 #include "segment.pb.h"
 #include "wal.pb.h"
@@ -253,17 +254,13 @@ class GrowingStore {
                     std::vector<RowRef>* rows, ChunkMasks* masks, AnnView* ann = nullptr) const;
 
   // Marks rows of `pk` older than `ts` (in `partition`, 0 = any) dead at `ts`.
-  void KillLocked(const std::string& pk, Timestamp ts, int64_t partition);
+  void KillLocked(const PkValue& pk, Timestamp ts, int64_t partition);
 
   const int64_t pk_field_id_;
   mutable std::shared_mutex mu_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
   // pk -> every stored row with that pk (usually one).
-  struct RowLoc {
-    Chunk* chunk;
-    int64_t row;
-  };
-  std::unordered_map<std::string, std::vector<RowLoc>> rows_by_pk_;
+  PkIndex pk_index_;
   // ANN indexes by field id; cleared whenever chunks are removed (their rows are referenced).
   std::map<int64_t, std::shared_ptr<AnnState>> ann_;
   uint64_t generation_ = 0;  // bumped when chunks are removed

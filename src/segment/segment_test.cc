@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "segment/field_data.h"
 #include "segment/growing_store.h"
 #include "index/hnsw_index.h"
@@ -416,6 +419,66 @@ TEST(GrowingStore, CompactionReportsWhetherItChangedTheChunks) {
   ASSERT_TRUE(s.Apply(std::move(del)).ok());
   EXPECT_TRUE(s.Compact(100, 0).changed);
   EXPECT_GT(s.Generation(), g);
+}
+
+}  // namespace
+}  // namespace quiver::segment
+
+namespace quiver::segment {
+namespace {
+
+// The compact pk index against a plain map: int and string keys, repeated keys (chains), growth
+// past many table sizes, and removal by chunk.
+TEST(PkIndex, MatchesAPlainMultimap) {
+  std::vector<std::unique_ptr<Chunk>> chunks;
+  for (int kind = 0; kind < 2; ++kind) {
+    for (int c = 0; c < 40; ++c) {
+      auto ch = std::make_unique<Chunk>();
+      ch->partition_id = c % 3;
+      ch->pk_field_id = 100;
+      ch->num_rows = 1000;
+      FieldData col;
+      col.set_field_id(100);
+      for (int r = 0; r < 1000; ++r) {
+        const int64_t key = (c * 1000 + r) % 25000;  // every key appears once or twice
+        if (kind == 0) col.mutable_scalars()->mutable_long_data()->add_data(key * 7919 - 100000);
+        else col.mutable_scalars()->mutable_string_data()->add_data("k" + std::to_string(key));
+      }
+      ch->columns.push_back(col);
+      ch->column_by_field[100] = 0;
+      chunks.push_back(std::move(ch));
+    }
+  }
+  PkIndex index;
+  std::multimap<std::string, std::pair<const Chunk*, int64_t>> truth;
+  for (auto& c : chunks) {
+    for (int64_t r = 0; r < c->num_rows; ++r) {
+      index.Add(RowPk(*c, r), c.get(), r);
+      truth.emplace(RowPkKey(*c, r), std::make_pair(c.get(), r));
+    }
+  }
+  auto check = [&] {
+    for (auto& c : chunks) {
+      for (int64_t r = 0; r < c->num_rows; r += 7) {
+        std::set<std::pair<const Chunk*, int64_t>> got, want;
+        index.ForEach(RowPk(*c, r), [&](const PkIndex::Loc& l) { got.insert({l.chunk, l.row}); });
+        auto [a, b] = truth.equal_range(RowPkKey(*c, r));
+        for (auto it = a; it != b; ++it) want.insert(it->second);
+        ASSERT_EQ(got, want);
+      }
+    }
+    int found = 0;
+    index.ForEach(PkValue{true, 123456789, {}}, [&](const PkIndex::Loc&) { ++found; });
+    index.ForEach(PkValue{false, 0, "absent"}, [&](const PkIndex::Loc&) { ++found; });
+    EXPECT_EQ(found, 0);
+  };
+  check();
+  EXPECT_EQ(index.Rows(), truth.size());
+  index.RemoveIf([](const Chunk& c) { return c.partition_id == 1; });
+  std::erase_if(truth, [](const auto& kv) { return kv.second.first->partition_id == 1; });
+  std::erase_if(chunks, [](const auto& c) { return c->partition_id == 1; });
+  check();
+  EXPECT_EQ(index.Rows(), truth.size());
 }
 
 }  // namespace
