@@ -50,17 +50,13 @@ powercut: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target wal_test
 	QUIVER_POWER_CUT_SEEDS=$(POWER_CUT_SEEDS) ./$(BUILD_DIR)/src/wal/wal_test --gtest_filter='WalPowerCut.*:WalFsyncFailure.*:WalDiskFull.*'
 
+# Every benchmark, ~15 min on the 2-core machine: tables on stdout and in
+# $(BUILD_DIR)/bench-results/<name>.txt, JSON lines in <name>.jsonl (bench/run_all.sh).
 bench: build
-	@dpkg -s dataset-fashion-mnist libfaiss-dev >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist libfaiss-dev
+	@dpkg -s dataset-fashion-mnist libfaiss-dev python3-matplotlib >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist libfaiss-dev python3-matplotlib
 	@cmake -S . -B $(BUILD_DIR) > /dev/null
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench ann_bench
-	./$(BUILD_DIR)/bench/ann_bench --out $(BUILD_DIR)/ann_bench.jsonl
-	@/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || apt-get install -y python3-matplotlib
-	/usr/bin/python3 bench/plot.py $(BUILD_DIR)/ann_bench.jsonl $(BUILD_DIR)/ann_bench.png
-	./$(BUILD_DIR)/bench/insert_bench ./$(BUILD_DIR)/quiver
-	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 FLAT
-	./$(BUILD_DIR)/bench/search_bench ./$(BUILD_DIR)/quiver 100000 AUTOINDEX filtered
-	./$(BUILD_DIR)/bench/startup_bench ./$(BUILD_DIR)/quiver 1000000
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target insert_bench search_bench startup_bench ann_bench kernel_bench load_bench
+	./bench/run_all.sh $(BUILD_DIR)
 
 # Installs the binary, the embedded library (libquiver.so, <quiver/quiver.h>, CMake package
 # Quiver) under PREFIX (default /usr/local) and, when pip is there, the milvus_lite drop-in so

@@ -7,7 +7,6 @@
 // tree in ~/.cache/quiver-bench/. Prints a table and writes JSON lines (--out).
 // Usage: ann_bench [--quick] [--queries N] [--out FILE]
 #include <hnswlib/hnswlib.h>
-#include <zlib.h>
 
 #ifdef QUIVER_BENCH_FAISS
 #include <faiss/IndexFlat.h>
@@ -26,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "fashion_mnist.h"
 #include "index/distance.h"
 #include "index/hnsw_index.h"
 #include "index/ivf_index.h"
@@ -34,30 +34,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using quiver::index::Metric;
-constexpr int kDim = 784, kK = 10, kM = 16, kEfConstruction = 200;
-const char* kDir = "/usr/share/datasets/fashion-mnist";
+using fmnist::kDim;
+using fmnist::kK;
+constexpr int kM = 16, kEfConstruction = 200;
 
 double Seconds(Clock::time_point a) {
   return std::chrono::duration<double>(Clock::now() - a).count();
-}
-
-// idx3-ubyte (gzip): big-endian magic 2051, count, rows, cols, then bytes.
-std::vector<float> LoadImages(const std::string& path, int limit) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) {
-    std::fprintf(stderr, "cannot open %s (apt-get install dataset-fashion-mnist)\n", path.c_str());
-    std::exit(2);
-  }
-  unsigned char header[16];
-  gzread(f, header, 16);
-  auto be = [&](int o) {
-    return (header[o] << 24) | (header[o + 1] << 16) | (header[o + 2] << 8) | header[o + 3];
-  };
-  int n = std::min(be(4), limit);
-  std::vector<unsigned char> bytes(static_cast<size_t>(n) * kDim);
-  gzread(f, bytes.data(), static_cast<unsigned>(bytes.size()));
-  gzclose(f);
-  return std::vector<float>(bytes.begin(), bytes.end());
 }
 
 int64_t RssBytes() {
@@ -65,39 +47,6 @@ int64_t RssBytes() {
   int64_t pages = 0, rss = 0;
   in >> pages >> rss;
   return rss * 4096;
-}
-
-std::vector<int> GroundTruth(const std::vector<float>& base, const std::vector<float>& queries,
-                             int nb, int nq) {
-  const char* home = std::getenv("HOME");
-  std::filesystem::path dir =
-      std::filesystem::path(home ? home : "/tmp") / ".cache" / "quiver-bench";
-  std::filesystem::create_directories(dir);
-  std::filesystem::path file =
-      dir / ("fashion-mnist-gt-" + std::to_string(nb) + "-" + std::to_string(nq) + ".bin");
-  std::vector<int> gt(static_cast<size_t>(nq) * kK);
-  if (std::ifstream in(file, std::ios::binary);
-      in && in.read(reinterpret_cast<char*>(gt.data()), gt.size() * sizeof(int))) {
-    return gt;
-  }
-  auto worker = [&](int from, int to) {
-    std::vector<std::pair<float, int>> scored(static_cast<size_t>(nb));
-    for (int q = from; q < to; ++q) {
-      for (int i = 0; i < nb; ++i) {
-        scored[i] = {quiver::index::L2Squared(&queries[static_cast<size_t>(q) * kDim],
-                                              &base[static_cast<size_t>(i) * kDim], kDim),
-                     i};
-      }
-      std::partial_sort(scored.begin(), scored.begin() + kK, scored.end());
-      for (int j = 0; j < kK; ++j) gt[static_cast<size_t>(q) * kK + j] = scored[j].second;
-    }
-  };
-  std::thread t(worker, 0, nq / 2);
-  worker(nq / 2, nq);
-  t.join();
-  std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(gt.data()), gt.size() * sizeof(int));
-  return gt;
 }
 
 struct Point {
@@ -142,12 +91,12 @@ int main(int argc, char** argv) {
   }
   if (quick) nq = std::min(nq, 200);
   const int nb_limit = quick ? 10000 : 60000;
-  std::vector<float> base = LoadImages(std::string(kDir) + "/train-images-idx3-ubyte.gz", nb_limit);
-  std::vector<float> queries = LoadImages(std::string(kDir) + "/t10k-images-idx3-ubyte.gz", nq);
+  std::vector<float> base = fmnist::Base(nb_limit);
+  std::vector<float> queries = fmnist::Queries(nq);
   const int nb = static_cast<int>(base.size() / kDim);
   nq = static_cast<int>(queries.size() / kDim);
   auto gt0 = Clock::now();
-  std::vector<int> gt = GroundTruth(base, queries, nb, nq);
+  std::vector<int> gt = fmnist::GroundTruth(base, queries, nb, nq);
   std::printf(
       "ann_bench: fashion-mnist %d base x %d-d, %d queries, L2, k=%d, 1 thread, nq=1 (ground truth "
       "%.1f s)\n",

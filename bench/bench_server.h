@@ -37,6 +37,7 @@ class BenchServer {
     StartImpl();
   }
   pid_t pid() const { return pid_; }
+  int port() const { return port_; }
   void Start() { StartImpl(); }
   void Stop() { StopImpl(); }
   BenchServer(const BenchServer&) = delete;

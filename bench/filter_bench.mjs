@@ -3,10 +3,15 @@
 // The peer, in the same run, is the same predicate as a plain JavaScript loop over the rows
 // held in this process (no database at all); the ratio is what the figure means.
 // Usage: node bench/filter_bench.mjs [path/to/quiver] [rows]   (uses tests/e2e/node_modules)
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// `--out FILE`: JSON lines of the figures (make bench writes build/bench-results/).
+const outAt = process.argv.indexOf('--out');
+const outFile = outAt > 0 ? process.argv.splice(outAt, 2)[1] : '';
+const jsonLines = [];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const e2e = path.join(here, '..', 'tests', 'e2e');
 const require = createRequire(path.join(e2e, 'package.json'));
@@ -66,6 +71,8 @@ for (const [label, expr, fn] of cases) {
   const med = a => [...a].sort((x, y) => x - y)[2];
   const q = med(t), js = med(j);
   console.log(`${label.padEnd(20)} ${String(cnt).padStart(7)} ${q.toFixed(1).padStart(10)} ${(N / q / 1000).toFixed(1).padStart(9)} ${js.toFixed(1).padStart(11)} ${(js / q).toFixed(2).padStart(10)}x`);
+  jsonLines.push({ bench: 'filter_bench', rows: N, filter: expr, label, matched: cnt, quiver_ms: q, js_loop_ms: js, ratio: js / q });
 }
 await c.closeConnection();
 await server.stop();
+if (outFile) fs.writeFileSync(outFile, jsonLines.map((o) => JSON.stringify(o)).join('\n') + '\n');

@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "bench_json.h"
 #include "bench_server.h"
 #include "milvus.grpc.pb.h"
 
@@ -78,6 +79,7 @@ mpb::InsertRequest MakeBatch(int64_t first, int rows, int dim, std::mt19937& rng
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string out = bench::TakeOutFlag(argc, argv);
   std::string bin = argc > 1 ? argv[1] : "./build/quiver";
   int total = argc > 2 ? std::atoi(argv[2]) : 100000;
   const int batch = 1000, dim = 128;
@@ -146,5 +148,8 @@ int main(int argc, char** argv) {
   std::printf("  quiver (gRPC, WAL, apply): %8.0f rows/s  %6.1f MB/s  %.2f s\n", rows / quiver_s, mb / quiver_s, quiver_s);
   std::printf("  peer   (append + fdatasync): %8.0f rows/s  %6.1f MB/s  %.2f s\n", rows / peer_s, mb / peer_s, peer_s);
   std::printf("  ratio quiver/peer: %.2f\n", peer_s / quiver_s);
+  bench::JsonLines(out).Write({{"bench", "insert_bench"}, {"rows", rows}, {"dim", dim}, {"batch", batch},
+                               {"quiver_rows_per_s", rows / quiver_s}, {"peer_rows_per_s", rows / peer_s},
+                               {"quiver_mb_per_s", mb / quiver_s}, {"ratio", peer_s / quiver_s}});
   return 0;
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Recall–QPS plot (ann-benchmarks style) from ann_bench's JSON lines.
+"""Recall–QPS plot (ann-benchmarks style) from ann_bench's (and ann_peers') JSON lines.
 
-Usage: bench/plot.py build/ann_bench.jsonl build/ann_bench.png
-One line per engine, points in sweep order; QPS on a log axis, recall@10 across.
+Usage: bench/plot.py build/bench-results/ann_bench.jsonl [more.jsonl ...] out.png
+One line per engine, points in sweep order; QPS on a log axis, recall@10 across. Input files
+that do not exist are skipped (ann_peers.jsonl is absent when its packages do not install).
 Uses Debian's python3-matplotlib (installed by `make bench`).
 """
 import json
+import os
 import sys
 
 import matplotlib
@@ -15,14 +17,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def main():
-    src, dst = sys.argv[1], sys.argv[2]
+    srcs, dst = sys.argv[1:-1], sys.argv[-1]
     runs = {}
     meta = {}
-    with open(src) as f:
-        for line in f:
-            p = json.loads(line)
-            runs.setdefault(p["engine"], []).append(p)
-            meta = p
+    for src in srcs:
+        if not os.path.exists(src):
+            continue
+        with open(src) as f:
+            for line in f:
+                p = json.loads(line)
+                runs.setdefault(p["engine"], []).append(p)
+                meta = meta or p
     fig, ax = plt.subplots(figsize=(8, 5))
     for engine, points in runs.items():
         points.sort(key=lambda p: p["value"])

@@ -2,10 +2,15 @@
 // searches, each through both protocols in the same run (gRPC with the official Node SDK,
 // REST with fetch and JSON bodies). Prints seconds, rows/s, QPS and the REST/gRPC ratios.
 // Usage: node bench/rest_vs_grpc.mjs [path/to/quiver]   (uses tests/e2e/node_modules)
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// `--out FILE`: JSON lines of the figures (make bench writes build/bench-results/).
+const outAt = process.argv.indexOf('--out');
+const outFile = outAt > 0 ? process.argv.splice(outAt, 2)[1] : '';
+const jsonLines = [];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const e2e = path.join(here, '..', 'tests', 'e2e');
 const require = createRequire(path.join(e2e, 'package.json'));
@@ -66,5 +71,8 @@ const gi = med(results.grpcInsert), ri = med(results.restInsert), gs = med(resul
 console.log(`REST v2 vs gRPC, ${ROWS} x ${DIM} float rows in batches of ${BATCH}; ${SEARCHES} searches nq=1 k=10 (median of ${ROUNDS})`);
 console.log(`insert  gRPC ${gi.toFixed(2)} s (${Math.round(ROWS / gi)} rows/s)   REST ${ri.toFixed(2)} s (${Math.round(ROWS / ri)} rows/s)   REST/gRPC time ${(ri / gi).toFixed(2)}x`);
 console.log(`search  gRPC ${(SEARCHES / gs).toFixed(0)} QPS   REST ${(SEARCHES / rs).toFixed(0)} QPS   REST/gRPC time ${(rs / gs).toFixed(2)}x`);
+jsonLines.push({ bench: 'rest_vs_grpc', op: 'insert', rows: ROWS, dim: DIM, grpc_s: gi, rest_s: ri, ratio: ri / gi });
+jsonLines.push({ bench: 'rest_vs_grpc', op: 'search', searches: SEARCHES, grpc_qps: SEARCHES / gs, rest_qps: SEARCHES / rs, ratio: rs / gs });
 await client.closeConnection();
 await server.stop();
+if (outFile) fs.writeFileSync(outFile, jsonLines.map((o) => JSON.stringify(o)).join('\n') + '\n');

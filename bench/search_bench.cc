@@ -20,6 +20,7 @@
 #include <random>
 #include <string>
 
+#include "bench_json.h"
 #include "bench_server.h"
 #include "milvus.grpc.pb.h"
 
@@ -46,6 +47,7 @@ bool Ok(const grpc::Status& s, const cpb::Status& st, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string out = bench::TakeOutFlag(argc, argv);
   std::string bin = argc > 1 ? argv[1] : "./build/quiver";
   const int n = argc > 2 ? std::atoi(argv[2]) : 100000;
   const std::string index_type = argc > 3 ? argv[3] : "FLAT";
@@ -209,6 +211,13 @@ int main(int argc, char** argv) {
   std::printf("  peer   (in-process naive scan):     %8.1f QPS\n", all->peer_qps);
   std::printf("  ratio quiver/peer: %.2f   recall@%d against the exact peer: %.4f\n",
               all->quiver_qps / all->peer_qps, k, all->recall);
+  bench::JsonLines jl(out);
+  auto record = [&](const std::string& filter, double keeps, const Run& r) {
+    jl.Write({{"bench", "search_bench"}, {"rows", n}, {"dim", dim}, {"index", index_type}, {"filter", filter},
+              {"filter_keeps", keeps}, {"build_s", index_type != "FLAT" ? build_s : 0.0}, {"quiver_qps", r.quiver_qps},
+              {"peer_qps", r.peer_qps}, {"ratio", r.quiver_qps / r.peer_qps}, {"recall", r.recall}});
+  };
+  record("", 1.0, *all);
   if (filtered) {
     std::printf("  filtered search (bucket < p, p %% of the rows pass):\n");
     for (int pct : {1, 10, 50}) {
@@ -216,6 +225,7 @@ int main(int argc, char** argv) {
       if (!r) return 1;
       std::printf("    %2d %%: quiver %8.1f QPS, exact peer %8.1f QPS, recall@%d %.4f\n", pct, r->quiver_qps,
                   r->peer_qps, k, r->recall);
+      record("bucket < " + std::to_string(pct), pct / 100.0, *r);
     }
   }
   return 0;

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_json.h"
 #include "bench_server.h"
 #include "milvus.grpc.pb.h"
 
@@ -71,6 +72,7 @@ bool SearchOnce(mpb::MilvusService::Stub* stub, const std::vector<float>& q) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string out = bench::TakeOutFlag(argc, argv);
   std::string bin = argc > 1 ? argv[1] : "./build/quiver";
   const int n = argc > 2 ? std::atoi(argv[2]) : 1000000;
   const int dim = 128, batch = 10000;
@@ -211,5 +213,11 @@ int main(int argc, char** argv) {
               static_cast<double>(loaded_rss - idle_rss) / n, raw / n);
   std::printf("  RSS after restart       %8.1f MB  (%.0f bytes/row)\n", restarted_rss / 1e6,
               static_cast<double>(restarted_rss - idle_rss) / n);
+  bench::JsonLines(out).Write({{"bench", "startup_bench"}, {"rows", n}, {"fill_s", fill_s}, {"data_dir_mb", bytes / 1e6},
+                               {"raw_mb", raw / 1e6}, {"stop_s", stop_s}, {"start_to_port_s", Seconds(t0, connected)},
+                               {"start_to_first_search_s", restart_s}, {"peer_read_s", read_s},
+                               {"ratio", restart_s / read_s}, {"rss_idle_mb", idle_rss / 1e6},
+                               {"rss_loaded_bytes_per_row", static_cast<double>(loaded_rss - idle_rss) / n},
+                               {"rss_restarted_bytes_per_row", static_cast<double>(restarted_rss - idle_rss) / n}});
   return 0;
 }
