@@ -481,7 +481,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     const std::vector<RowRef>& exact_rows = ann_on || !ann.index ? rows : all_rows;
     auto passes = [&](const RowRef& r) {
       auto it = masks.find(r.chunk);
-      return it != masks.end() && it->second[static_cast<size_t>(r.row)];
+      return it != masks.end() && segment::PassesMask(it->second, r.row);
     };
     auto better = [&](const std::pair<float, RowRef>& a, const std::pair<float, RowRef>& b) {
       if (a.first != b.first) return higher ? a.first > b.first : a.first < b.first;

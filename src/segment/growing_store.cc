@@ -71,6 +71,7 @@ void GrowingStore::KillLocked(const PkValue& pk, Timestamp ts, int64_t partition
     if (r.chunk->ts >= ts) return;
     if (partition != 0 && r.chunk->partition_id != partition) return;
     Timestamp& dead = r.chunk->dead_at[static_cast<size_t>(r.row)];
+    if (dead == Chunk::kAlive) ++r.chunk->dead_rows;
     dead = std::min(dead, ts);
   });
 }
@@ -219,7 +220,10 @@ GrowingStore::CompactStats GrowingStore::Compact(Timestamp horizon, Timestamp ex
   };
   auto append = [](const Chunk& src, const std::vector<int64_t>& rows, Chunk* dst) {
     for (size_t i = 0; i < src.columns.size(); ++i) GatherRows(src.columns[i], rows, &dst->columns[i]);
-    for (int64_t r : rows) dst->dead_at.push_back(src.dead_at[static_cast<size_t>(r)]);
+    for (int64_t r : rows) {
+      dst->dead_at.push_back(src.dead_at[static_cast<size_t>(r)]);
+      dst->dead_rows += dst->dead_at.back() != Chunk::kAlive;
+    }
     dst->num_rows += static_cast<int64_t>(rows.size());
     dst->ts = std::max(dst->ts, src.ts);
     dst->seq = std::max(dst->seq, src.seq);
@@ -380,13 +384,21 @@ Status GrowingStore::ScanLocked(Timestamp ts, const std::vector<int64_t>& partit
       continue;
     }
     std::vector<uint8_t>& mask = masks ? (*masks)[c.get()] : local;
+    const bool covered = ann != nullptr && c->seq <= ann->indexed_seq;
+    if (covered && !filter && c->dead_rows == 0) {
+      // Every row passes: the empty mask says so without a byte per row.
+      mask.clear();
+      ann->covered_chunks.push_back(c.get());
+      ann->covered_rows += c->num_rows;
+      continue;
+    }
     mask.assign(static_cast<size_t>(c->num_rows), 1);
     // Rows dead by `ts` are masked before the filter runs, so it sees only live rows.
     const Timestamp* dead = c->dead_at.data();
     uint8_t* m = mask.data();
     for (int64_t r = 0; r < c->num_rows; ++r) m[r] = dead[r] > ts;
     if (filter) QV_RETURN_IF_ERROR(filter(*c, mask));
-    if (ann != nullptr && c->seq <= ann->indexed_seq) {
+    if (covered) {
       ann->covered_chunks.push_back(c.get());
       for (int64_t r = 0; r < c->num_rows; ++r) ann->covered_rows += m[r] != 0;
       continue;
@@ -404,7 +416,7 @@ std::vector<RowRef> CoveredRows(const AnnView& ann, const ChunkMasks& masks) {
   for (const Chunk* c : ann.covered_chunks) {
     const std::vector<uint8_t>& m = masks.at(c);
     for (int64_t r = 0; r < c->num_rows; ++r) {
-      if (m[static_cast<size_t>(r)]) out.push_back({c, r});
+      if (PassesMask(m, r)) out.push_back({c, r});
     }
   }
   return out;

@@ -53,6 +53,8 @@ struct Chunk {
   // under the store's write lock, read under its read lock.
   std::vector<Timestamp> dead_at;
   static constexpr Timestamp kAlive = UINT64_MAX;
+  // Rows whose dead_at is set (same lock as dead_at): 0 lets a read skip the per-row check.
+  int64_t dead_rows = 0;
   // Scalar indexes over this chunk's columns, added by the background builder once the chunk is
   // persisted. Written under the store's write lock, read under its read lock.
   std::vector<ChunkScalarIndex> scalar_indexes;
@@ -121,7 +123,12 @@ struct AnnExport {
 };
 
 // Rows that passed visibility and the filter, per chunk.
+// An empty mask means every row of its chunk passed (ReadForSearch leaves it empty for an indexed
+// chunk without dead rows when there is no filter); PassesMask reads either form.
 using ChunkMasks = std::unordered_map<const Chunk*, std::vector<uint8_t>>;
+inline bool PassesMask(const std::vector<uint8_t>& mask, int64_t row) {
+  return mask.empty() || mask[static_cast<size_t>(row)] != 0;
+}
 
 // The passing rows of ann.covered_chunks, in apply and row order.
 std::vector<RowRef> CoveredRows(const AnnView& ann, const ChunkMasks& masks);
