@@ -116,8 +116,14 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
       return Status::Corruption("WAL file {} offset {}: impossible record length {}", path, off, len);
     }
     if (data.size() - off - kRecordHeader < len) {
-      s.torn = true;
-      break;
+      // A record running past the end is a torn tail only if nothing intact follows: a damaged
+      // length field in the middle of the file must not hide the acknowledged records after it.
+      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
+        s.torn = true;
+        break;
+      }
+      return Status::Corruption("WAL file {} offset {}: record length {} runs past the end of the file", path,
+                                off, len);
     }
     std::string_view payload = data.substr(off + kRecordHeader, len);
     if (RecordCrc(lsn, payload) != crc) {

@@ -19,15 +19,15 @@ using storage::FaultyFileSystem;
 constexpr char kRoot[] = "/data/wal";
 constexpr char kChannel[] = "coll-1";
 
-struct Setup {
+struct ClosedWal {
   std::unique_ptr<FaultyFileSystem> fs;
   std::map<Lsn, std::string> records;
   std::vector<std::string> files;  // oldest first
 };
 
 // A channel of ~120 records over several 4 KiB files, closed cleanly. Deterministic.
-Setup Build() {
-  Setup s;
+ClosedWal Build() {
+  ClosedWal s;
   s.fs = std::make_unique<FaultyFileSystem>(7);
   s.fs->AddDurableDir(kRoot);
   LogOptions options;
@@ -53,7 +53,7 @@ Setup Build() {
 enum Outcome { kDetected, kTornLastRecord, kWrong };
 
 // Reopens and replays; compares with the records written.
-Outcome Check(Setup& s, bool damage_in_last_record, std::string* why) {
+Outcome Check(ClosedWal& s, bool damage_in_last_record, std::string* why) {
   LogOptions options;
   options.fs = s.fs.get();
   options.max_file_bytes = 4096;
@@ -103,7 +103,7 @@ TEST(WalCorruption, EveryFlipAndTruncationIsDetectedOrCutsOnlyTheLastRecord) {
   std::mt19937_64 rng(2026);
   const int kFlips = 3000, kTruncations = 300;
   for (int t = 0; t < kFlips + kTruncations; ++t) {
-    Setup s = Build();
+    ClosedWal s = Build();
     const std::string& path = s.files[rng() % s.files.size()];
     auto data = s.fs->ReadFile(path);
     ASSERT_TRUE(data.ok());
@@ -137,12 +137,34 @@ TEST(WalCorruption, EveryFlipAndTruncationIsDetectedOrCutsOnlyTheLastRecord) {
 }
 
 TEST(WalCorruption, SwappedFilesAreDetected) {
-  Setup s = Build();
+  ClosedWal s = Build();
   ASSERT_GE(s.files.size(), 3u);
   auto a = s.fs->ReadFile(s.files[0]);
   auto b = s.fs->ReadFile(s.files[1]);
   Overwrite(*s.fs, s.files[0], *b);
   Overwrite(*s.fs, s.files[1], *a);
+  std::string why;
+  EXPECT_EQ(Check(s, false, &why), kDetected) << why;
+}
+
+}  // namespace
+}  // namespace quiver::wal
+
+namespace quiver::wal {
+namespace {
+
+// Found by the test above: a flipped high bit in the length of a record in the middle of the
+// active file made the record "run past the end", and the rest of the file was cut off as a torn
+// tail, silently dropping acknowledged records.
+TEST(WalCorruption, Issue9DamagedLengthFieldFollowedByIntactRecordsIsCorruption) {
+  ClosedWal s = Build();
+  const std::string& path = s.files.back();
+  auto data = s.fs->ReadFile(path);
+  ASSERT_TRUE(data.ok());
+  ASSERT_GT(LastRecordStart(*data), 16u) << "the active file needs two records";
+  std::string damaged = *data;
+  damaged[16 + 3] = static_cast<char>(damaged[16 + 3] ^ 0x10);  // first record: length + 256 MiB
+  Overwrite(*s.fs, path, damaged);
   std::string why;
   EXPECT_EQ(Check(s, false, &why), kDetected) << why;
 }
