@@ -119,11 +119,12 @@ describe('bit flips, truncations and swapped files in every file type', () => {
     }
   }
 
-  const files = () => ({
-    segment: filesUnder(path.join(server.dataDir, 'objects'), '.qseg'),
-    index: filesUnder(path.join(server.dataDir, 'objects'), '.qidx'),
-    wal: filesUnder(path.join(server.dataDir, 'wal'), '.wal').filter(f => fs.statSync(f).size > 16),
-    catalog: [path.join(server.dataDir, 'meta.db')],
+  // The files of a data dir (default: the pristine copy every trial starts from).
+  const files = (root = pristine) => ({
+    segment: filesUnder(path.join(root, 'objects'), '.qseg'),
+    index: filesUnder(path.join(root, 'objects'), '.qidx'),
+    wal: filesUnder(path.join(root, 'wal'), '.wal').filter(f => fs.statSync(f).size > 16),
+    catalog: [path.join(root, 'meta.db')],
   });
 
   // Offsets of the WAL records of a file: [{start, end}] after the 16-byte file header.
@@ -152,8 +153,8 @@ describe('bit flips, truncations and swapped files in every file type', () => {
     assertOk(await c.insert({ collection_name: A, data: rows(1000, 2000) }));
     assertOk(await c.delete({ collection_name: A, ids: Array.from({ length: 100 }, (_, k) => k) }));
     assertOk(await c.flushSync({ collection_names: [A] }));
-    for (let t = 0; t < 100 && !files().index.length; t++) await new Promise(r => setTimeout(r, 100));
-    assert.ok(files().index.length, 'a saved index file exists');
+    for (let t = 0; t < 100 && !files(server.dataDir).index.length; t++) await new Promise(r => setTimeout(r, 100));
+    assert.ok(files(server.dataDir).index.length, 'a saved index file exists');
     // The tail of the WAL: ten small records after the last flush, the last one rows 2090..2099.
     for (let i = 2000; i < 2100; i += 10) assertOk(await c.insert({ collection_name: A, data: rows(i, i + 10) }));
     assertOk(await c.createCollection({ collection_name: B, dimension: DIM }));
@@ -215,7 +216,7 @@ describe('bit flips, truncations and swapped files in every file type', () => {
     return outcome;
   }
 
-  const rel = f => path.relative(server.dataDir, f);
+  const rel = f => path.relative(pristine, f);
 
   for (const type of ['segment', 'index', 'wal', 'catalog']) {
     it(`${type} files: ${FLIPS} random bit flips and 2 truncations are detected or harmless, never served wrong`, { timeout: 600_000 }, async () => {
@@ -230,7 +231,7 @@ describe('bit flips, truncations and swapped files in every file type', () => {
         let last = false;
         if (type === 'wal') {
           const recs = walRecords(fs.readFileSync(path.join(pristine, target)));
-          const newest = [...list].sort().at(-1) === target;   // names are first LSNs, zero-padded
+          const newest = list.filter(f => path.dirname(f) === path.dirname(target)).sort().at(-1) === target;   // names are first LSNs, zero-padded
           const lastRec = recs.at(-1);
           // Cutting the active file before its last record drops every record after the cut as a
           // torn write: undetectable without a record of the synced length (docs/reliability.md),
