@@ -14,7 +14,8 @@
 // collection). Prints ops/s and p50/p99 latency per op type, then "violations: N".
 //
 // Usage: node crash/mixed_load.mjs [seconds=30]   Env: QUIVER_BIN, LOAD_SEED, LOAD_WORKERS_SCALE,
-// QUIVER_EXTRA_ARGS (space-separated), QUIVER_ENV_* copied into the server's environment.
+// QUIVER_EXTRA_ARGS (space-separated), LOAD_NEGATIVE_CONTROL=1 (the journal records deletes that
+// are never sent: the register and I6 checks must then report violations).
 import { QuiverServer } from '../lib/server.mjs';
 import { newClient, DataType } from '../lib/helpers.mjs';
 
@@ -38,6 +39,7 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
 const vecOf = (pk, ver) => Array.from({ length: DIM }, (_, i) => Math.fround(((pk * (i + 7) + ver * 13) % 997) / 31 + (i === 0 ? ver : 0)));
 const isOk = res => { const s = res && res.status ? res.status : res; return !!s && s.error_code === 'Success' && Number(s.code ?? 0) === 0; };
 
+const negativeControl = process.env.LOAD_NEGATIVE_CONTROL === '1';
 const violations = [];
 const errors = [];
 const lat = {};   // op -> [ms]
@@ -74,6 +76,13 @@ async function writer(c, o, stop) {
     } else {
       const pks = [...new Set(Array.from({ length: randInt(1, 40) }, () => live[randInt(0, live.length - 1)]))];
       for (const pk of pks) o.keys.get(pk).busy = true;
+      if (kind === 'delete' && negativeControl) {
+        // Negative control: the journal records deletes that are never sent.
+        const now = Date.now();
+        for (const pk of pks) Object.assign(o.keys.get(pk), { live: false, busy: false }), o.deletedAt.set(pk, now);
+        await sleep(5);
+        continue;
+      }
       if (kind === 'upsert') {
         const data = pks.map(pk => ({ id: pk, ver: o.keys.get(pk).ver + 1, v: vecOf(pk, o.keys.get(pk).ver + 1) }));
         const res = await timed('upsert', () => c.upsert({ collection_name: COLL, data }));
@@ -173,7 +182,12 @@ try {
   }), 'create');
   check(await admin.createIndex({ collection_name: COLL, field_name: 'v', index_type: 'HNSW', metric_type: 'L2', params: { M: 8, efConstruction: 64 } }), 'index');
   check(await admin.loadCollection({ collection_name: COLL }), 'load');
-  check(await admin.createCollection({ collection_name: FLAT, dimension: DIM }), 'create flat');
+  check(await admin.createCollection({
+    collection_name: FLAT,
+    fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'vector', data_type: DataType.FloatVector, dim: DIM }],
+  }), 'create flat');
+  check(await admin.createIndex({ collection_name: FLAT, field_name: 'vector', index_type: 'FLAT', metric_type: 'L2' }), 'flat index');
+  check(await admin.loadCollection({ collection_name: FLAT }), 'load flat');
   const flatRows = Array.from({ length: 3000 }, (_, i) => [i, vecOf(i, 3)]);
   check(await admin.insert({ collection_name: FLAT, data: flatRows.map(([id, vector]) => ({ id, vector })) }), 'insert flat');
 
