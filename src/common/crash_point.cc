@@ -35,7 +35,8 @@ const std::vector<std::string_view>& CrashPointNames() {
       "wal.rotate.after_create",
       // WAL truncation behind a checkpoint: between removing two old files.
       "wal.truncate.after_remove",
-      // Object put (segment and index files): temp file synced, not renamed / renamed, dir not synced.
+      // Object put (segment and index files): temp file synced, not renamed / renamed, dir not
+      // synced.
       "object.put.before_rename",
       "object.put.after_rename",
       // Flush: segment written, manifest not committed / committed, WAL not truncated / truncated,
@@ -77,11 +78,13 @@ Status ArmCrashPoint(std::string_view spec) {
     std::string_view n = spec.substr(colon + 1);
     auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), hit);
     if (ec != std::errc() || end != n.data() + n.size() || hit < 1) {
-      return Status::InvalidArgument("crash point '{}': the hit count must be a positive integer", spec);
+      return Status::InvalidArgument("crash point '{}': the hit count must be a positive integer",
+                                     spec);
     }
   }
   if (!Listed(CrashPointNames(), name)) {
-    return Status::InvalidArgument("unknown crash point '{}' (`quiver crash-points` lists them)", name);
+    return Status::InvalidArgument("unknown crash point '{}' (`quiver crash-points` lists them)",
+                                   name);
   }
   g_armed_name = std::string(name);
   g_armed_hit = hit;
@@ -92,7 +95,8 @@ Status ArmCrashPoint(std::string_view spec) {
 
 Status EnableUnsafeBehaviour(std::string_view name) {
   if (!Listed(UnsafeBehaviourNames(), name)) {
-    return Status::InvalidArgument("unknown unsafe behaviour '{}' (`quiver crash-points` lists them)", name);
+    return Status::InvalidArgument(
+        "unknown unsafe behaviour '{}' (`quiver crash-points` lists them)", name);
   }
   g_unsafe.emplace_back(name);
   g_any_unsafe.store(true, std::memory_order_release);
@@ -119,7 +123,8 @@ void CrashPoint(std::string_view name) {
   if (name != g_armed_name) return;
   if (g_hits.fetch_add(1) + 1 != g_armed_hit) return;
   // Only async-signal-safe calls from here on: other threads keep running.
-  std::string line = "quiver: crash point " + g_armed_name + ":" + std::to_string(g_armed_hit) + " reached, exiting\n";
+  std::string line = "quiver: crash point " + g_armed_name + ":" + std::to_string(g_armed_hit) +
+                     " reached, exiting\n";
   [[maybe_unused]] ssize_t n = ::write(2, line.data(), line.size());
   ::_exit(kCrashPointExitCode);
 }

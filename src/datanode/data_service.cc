@@ -2,17 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+
 #include "common/crash_point.h"
 #include "common/crc32c.h"
 #include "common/logging.h"
 #include "coord/catalog.h"
 #include "format/index_file.h"
-#include "segment/field_data.h"
 #include "format/segment_file.h"
 #include "index/hnsw_index.h"
-
-#include <algorithm>
-#include <map>
+#include "segment/field_data.h"
 
 namespace quiver::datanode {
 namespace {
@@ -108,7 +108,8 @@ void DataService::BuildLoop(std::stop_token stop, CollectionsFn collections) {
   }
 }
 
-bool DataService::BuildIndexesForTesting(const std::vector<catalog::CollectionRecord>& collections) {
+bool DataService::BuildIndexesForTesting(
+    const std::vector<catalog::CollectionRecord>& collections) {
   return BuildRound(collections, std::stop_token());
 }
 
@@ -135,7 +136,8 @@ bool DataService::BuildRound(const std::vector<catalog::CollectionRecord>& colle
       }
       // A released collection keeps its saved index (as Milvus keeps index files) and loads
       // it again on the next load.
-      if (!loaded || (spec->config.kind == index::IndexKind::kHnsw && !index::HnswIndex::Supported())) {
+      if (!loaded ||
+          (spec->config.kind == index::IndexKind::kHnsw && !index::HnswIndex::Supported())) {
         col->store->DropAnn(f.fieldid());
         continue;
       }
@@ -381,12 +383,13 @@ Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
     // The checkpoint's record must still be there: WAL files start at or before it (truncation
     // never removes the file holding it), so a later first record means records were lost.
     if (entries == 0 && lsn != from) {
-      return Status::Corruption("WAL channel {}: replay from checkpoint LSN {} found LSN {} first: records are missing",
-                                channel, from, lsn);
+      return Status::Corruption(
+          "WAL channel {}: replay from checkpoint LSN {} found LSN {} first: records are missing",
+          channel, from, lsn);
     }
     if (e.collection_id() != 0 && e.collection_id() != c.id()) {
-      return Status::Corruption("WAL channel {} LSN {}: entry of collection {}, not {}", channel, lsn,
-                                e.collection_id(), c.id());
+      return Status::Corruption("WAL channel {} LSN {}: entry of collection {}, not {}", channel,
+                                lsn, e.collection_id(), c.id());
     }
     drop_gone_partitions(e.mutable_inserts());
     saw_truncate |= e.truncate();

@@ -19,12 +19,12 @@
 // allocator; all must outlive the service.
 #pragma once
 
-#include <map>
-#include <memory>
-#include <mutex>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <stop_token>
 #include <thread>
@@ -139,7 +139,8 @@ class DataService {
   const DataOptions options_;
   void BuildLoop(std::stop_token stop, CollectionsFn collections);
   // One builder round; returns whether any index grew.
-  bool BuildRound(const std::vector<catalog::CollectionRecord>& collections, const std::stop_token& stop);
+  bool BuildRound(const std::vector<catalog::CollectionRecord>& collections,
+                  const std::stop_token& stop);
 
   std::mutex mu_;  // guards collections_
   std::mutex builder_mu_;

@@ -63,7 +63,8 @@ catalog::CollectionRecord MakeCollection() {
   auto* idx = c.add_indexes();
   idx->set_id(1);
   idx->set_field_id(kVecField);
-  for (auto [k, val] : {std::pair{"index_type", "IVF_FLAT"}, {"metric_type", "L2"}, {"nlist", "2"}}) {
+  for (auto [k, val] :
+       {std::pair{"index_type", "IVF_FLAT"}, {"metric_type", "L2"}, {"nlist", "2"}}) {
     auto* kv = idx->add_params();
     kv->set_key(k);
     kv->set_value(val);
@@ -107,9 +108,10 @@ wal::WalEntry Entry(const std::map<int64_t, int64_t>& rows, bool insert, bool re
 
 struct Stats {
   int64_t cuts = 0;
-  int64_t cuts_in[6] = {};  // by the operation in flight: write, flush, compact, index, recovery, other
+  int64_t cuts_in[6] =
+      {};  // by the operation in flight: write, flush, compact, index, recovery, other
   int64_t acked_inserts = 0, acked_upserts = 0, acked_deletes = 0;  // rows
-  int64_t flushes = 0, compactions = 0, index_saves = 0;             // completed
+  int64_t flushes = 0, compactions = 0, index_saves = 0;            // completed
   int64_t lost = 0, wrong = 0, resurrected = 0, phantoms = 0, half_applied = 0, duplicates = 0;
   int64_t recovery_failures = 0, bad_references = 0, garbage_left = 0;
   std::string first_problem;
@@ -128,7 +130,9 @@ void RunSeed(uint64_t seed, int cuts, bool object_sync, Stats& stats) {
   storage::MemoryMetaStore meta;
   coord::ManualClock clock(1'700'000'000'000);
   std::mt19937_64 rng(seed * 104729 + 3);
-  auto uniform = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
   const catalog::CollectionRecord coll = MakeCollection();
   auto problem = [&](const std::string& what) {
     if (stats.first_problem.empty()) stats.first_problem = fmt::format("seed {}: {}", seed, what);
@@ -201,29 +205,32 @@ void RunSeed(uint64_t seed, int cuts, bool object_sync, Stats& stats) {
     int64_t rows_read = 0;
     auto now = tso->get()->Allocate();
     ASSERT_TRUE(now.ok());
-    Status read = ds->Store(coll)->Read(*now, {}, nullptr, [&](const std::vector<segment::RowRef>& rows) {
-      for (const auto& r : rows) {
-        ++rows_read;
-        int64_t pk = r.chunk->Column(kPkField)->scalars().long_data().data(static_cast<int>(r.row));
-        const auto& vec = r.chunk->Column(kVecField)->vectors().float_vector().data();
-        std::vector<float> got(vec.begin() + r.row * kDim, vec.begin() + (r.row + 1) * kDim);
-        int64_t ver = static_cast<int64_t>(got[1]);
-        auto w = written.find(pk);
-        if (w == written.end() || !w->second.contains(ver) || got != VectorOf(pk, ver)) {
-          ++stats.phantoms;
-          problem(fmt::format("cycle {}: pk {} version {} was never written", cycle, pk, ver));
-        }
-        if (!present.emplace(pk, ver).second) ++stats.duplicates;
-      }
-      return Status::Ok();
-    });
+    Status read =
+        ds->Store(coll)->Read(*now, {}, nullptr, [&](const std::vector<segment::RowRef>& rows) {
+          for (const auto& r : rows) {
+            ++rows_read;
+            int64_t pk =
+                r.chunk->Column(kPkField)->scalars().long_data().data(static_cast<int>(r.row));
+            const auto& vec = r.chunk->Column(kVecField)->vectors().float_vector().data();
+            std::vector<float> got(vec.begin() + r.row * kDim, vec.begin() + (r.row + 1) * kDim);
+            int64_t ver = static_cast<int64_t>(got[1]);
+            auto w = written.find(pk);
+            if (w == written.end() || !w->second.contains(ver) || got != VectorOf(pk, ver)) {
+              ++stats.phantoms;
+              problem(fmt::format("cycle {}: pk {} version {} was never written", cycle, pk, ver));
+            }
+            if (!present.emplace(pk, ver).second) ++stats.duplicates;
+          }
+          return Status::Ok();
+        });
     ASSERT_TRUE(read.ok()) << read.ToString();
     if (pending) {
       // Applied means every row shows the write; not applied, none does.
       int64_t applied = 0;
       for (const auto& [pk, ver] : pending->rows) {
         auto it = present.find(pk);
-        applied += pending->insert ? (it != present.end() && it->second == ver) : it == present.end();
+        applied +=
+            pending->insert ? (it != present.end() && it->second == ver) : it == present.end();
       }
       if (applied != 0 && applied != static_cast<int64_t>(pending->rows.size())) {
         ++stats.half_applied;
@@ -249,7 +256,8 @@ void RunSeed(uint64_t seed, int cuts, bool object_sync, Stats& stats) {
         problem(fmt::format("cycle {}: acknowledged pk {} version {} lost", cycle, pk, ver));
       } else if (it->second != ver) {
         ++stats.wrong;
-        problem(fmt::format("cycle {}: pk {} has version {}, acknowledged {}", cycle, pk, it->second, ver));
+        problem(fmt::format("cycle {}: pk {} has version {}, acknowledged {}", cycle, pk,
+                            it->second, ver));
       }
     }
     for (int64_t pk : deleted) {
@@ -350,9 +358,9 @@ void Report(const char* name, const Stats& s) {
       (long long)s.cuts_in[kCompact], (long long)s.cuts_in[kIndex], (long long)s.cuts_in[kOther],
       (long long)s.acked_inserts, (long long)s.acked_upserts, (long long)s.acked_deletes,
       (long long)s.flushes, (long long)s.compactions, (long long)s.index_saves, (long long)s.lost,
-      (long long)s.wrong, (long long)s.resurrected, (long long)s.phantoms, (long long)s.half_applied,
-      (long long)s.duplicates, (long long)s.recovery_failures, (long long)s.bad_references,
-      (long long)s.garbage_left);
+      (long long)s.wrong, (long long)s.resurrected, (long long)s.phantoms,
+      (long long)s.half_applied, (long long)s.duplicates, (long long)s.recovery_failures,
+      (long long)s.bad_references, (long long)s.garbage_left);
 }
 
 TEST(DataServicePowerCut, AcknowledgedRowsSurviveCutsDuringFlushCompactionAndIndexSave) {

@@ -46,8 +46,10 @@ MilvusError ToMilvusError(const Status& st) {
         case Subject::kDatabase: return {kDatabaseNumLimitExceeded, ErrorCode::UnexpectedError};
         // Milvus answers writes denied by its disk quota with ErrServiceQuotaExceeded (9), whose
         // legacy code is ForceDeny; a full disk is ErrServiceDiskLimitExceeded (7).
-        case Subject::kDiskQuota: return {kServiceQuotaExceeded, ErrorCode::ForceDeny};
-        case Subject::kDisk: return {kServiceDiskLimitExceeded, ErrorCode::DiskQuotaExhausted};
+        case Subject::kDiskQuota:
+          return {kServiceQuotaExceeded, ErrorCode::ForceDeny};
+        case Subject::kDisk:
+          return {kServiceDiskLimitExceeded, ErrorCode::DiskQuotaExhausted};
         default: return {kParameterInvalid, ErrorCode::IllegalArgument};
       }
     case StatusCode::kUnavailable:

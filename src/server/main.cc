@@ -1,18 +1,17 @@
 // quiver: the single binary. `quiver serve` runs every role in one process on local storage
 // and serves the Milvus gRPC API.
-#include <CLI/CLI.hpp>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server_posix.h>
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <thread>
-
-#include <spdlog/sinks/stdout_color_sinks.h>
 
 #include "common/crash_point.h"
 #include "common/logging.h"
@@ -60,7 +59,8 @@ int Serve(const ServerConfig& config) {
       QV_LOG_ERROR("{}", st.message());
       return 2;
     }
-    QV_LOG_WARN("UNSAFE behaviour {} enabled: acknowledged data may be lost (crash tests only)", name);
+    QV_LOG_WARN("UNSAFE behaviour {} enabled: acknowledged data may be lost (crash tests only)",
+                name);
   }
   auto engine = Engine::Open(config.data_dir, engine_options);
   if (!engine.ok()) {
@@ -169,18 +169,27 @@ int main(int argc, char** argv) {
                     "search planner: scan filtered rows exactly up to this many multiply-adds per query")
       ->check(CLI::NonNegativeNumber);
   int64_t flush_rows = -1, wal_max_file_bytes = -1, min_free_bytes = -1;
-  serve->add_option("--flush-rows", flush_rows, "flush a collection once it holds this many unflushed rows")
+  serve
+      ->add_option("--flush-rows", flush_rows,
+                   "flush a collection once it holds this many unflushed rows")
       ->check(CLI::PositiveNumber);
-  serve->add_option("--wal-max-file-bytes", wal_max_file_bytes, "start a new WAL file past this size")
+  serve
+      ->add_option("--wal-max-file-bytes", wal_max_file_bytes,
+                   "start a new WAL file past this size")
       ->check(CLI::PositiveNumber);
-  serve->add_option("--min-free-bytes", min_free_bytes,
-                    "refuse inserts and upserts while the data directory has less free space (0 = off)")
+  serve
+      ->add_option(
+          "--min-free-bytes", min_free_bytes,
+          "refuse inserts and upserts while the data directory has less free space (0 = off)")
       ->check(CLI::NonNegativeNumber);
   std::string crash_at;
   std::vector<std::string> unsafe;
-  serve->add_option("--crash-at", crash_at, "crash tests: exit with code 9 at this crash point (<name>[:<n>])");
-  serve->add_option("--unsafe", unsafe, "crash tests' negative controls: enable a deliberate durability bug");
-  CLI::App* crash_points = app.add_subcommand("crash-points", "list the crash points and unsafe behaviours");
+  serve->add_option("--crash-at", crash_at,
+                    "crash tests: exit with code 9 at this crash point (<name>[:<n>])");
+  serve->add_option("--unsafe", unsafe,
+                    "crash tests' negative controls: enable a deliberate durability bug");
+  CLI::App* crash_points =
+      app.add_subcommand("crash-points", "list the crash points and unsafe behaviours");
   CLI11_PARSE(app, argc, argv);
   if (crash_points->parsed()) {
     for (auto name : quiver::CrashPointNames()) std::cout << name << "\n";

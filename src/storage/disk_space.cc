@@ -30,7 +30,8 @@ int64_t DiskSpaceGuard::FreeBytesIfLow() {
     next_probe_ = now + probe_interval_;
     auto probed = probe_();
     if (!probed.ok()) {
-      if (free_bytes_ != -1) QV_LOG_WARN("free space of {} unknown: {}", dir_, probed.status().ToString());
+      if (free_bytes_ != -1)
+        QV_LOG_WARN("free space of {} unknown: {}", dir_, probed.status().ToString());
       free_bytes_ = -1;
     } else {
       free_bytes_ = *probed;
@@ -38,9 +39,10 @@ int64_t DiskSpaceGuard::FreeBytesIfLow() {
     bool low = free_bytes_ >= 0 && free_bytes_ < min_free_bytes_;
     if (low != low_) {
       if (low) {
-        QV_LOG_WARN("free space on {} is {} bytes, under the {} byte watermark: inserts, upserts and "
-                    "index saves are refused until space returns",
-                    dir_, free_bytes_, min_free_bytes_);
+        QV_LOG_WARN(
+            "free space on {} is {} bytes, under the {} byte watermark: inserts, upserts and "
+            "index saves are refused until space returns",
+            dir_, free_bytes_, min_free_bytes_);
       } else {
         QV_LOG_INFO("free space on {} is {} bytes again: writes resume", dir_, free_bytes_);
       }
@@ -55,7 +57,8 @@ Status DiskSpaceGuard::CheckWritable() {
   if (free_bytes < 0) return Status::Ok();
   ++refusals_;
   return Status::ResourceExhausted(
-             "quota exceeded[reason=disk quota exceeded: {} bytes free on the data directory, under the "
+             "quota exceeded[reason=disk quota exceeded: {} bytes free on the data directory, "
+             "under the "
              "watermark of {} bytes (storage.min_free_bytes); free space to resume writes]",
              free_bytes, min_free_bytes_)
       .About(Subject::kDiskQuota);

@@ -9,8 +9,9 @@ namespace {
 
 TEST(DiskSpaceGuard, RefusesUnderTheWatermarkAndResumesWhenSpaceReturns) {
   std::atomic<int64_t> free_bytes{1000};
-  DiskSpaceGuard guard("/data", 500, [&]() -> Result<int64_t> { return free_bytes.load(); },
-                       std::chrono::milliseconds(0));
+  DiskSpaceGuard guard(
+      "/data", 500, [&]() -> Result<int64_t> { return free_bytes.load(); },
+      std::chrono::milliseconds(0));
   EXPECT_TRUE(guard.CheckWritable().ok());
   free_bytes = 499;
   Status st = guard.CheckWritable();
@@ -25,15 +26,16 @@ TEST(DiskSpaceGuard, RefusesUnderTheWatermarkAndResumesWhenSpaceReturns) {
 TEST(DiskSpaceGuard, ZeroWatermarkAndFailingProbeNeverRefuse) {
   DiskSpaceGuard off("/data", 0, []() -> Result<int64_t> { return 0; });
   EXPECT_TRUE(off.CheckWritable().ok());
-  DiskSpaceGuard unknown("/data", 500, []() -> Result<int64_t> { return Status::Unavailable("statvfs"); },
-                         std::chrono::milliseconds(0));
+  DiskSpaceGuard unknown(
+      "/data", 500, []() -> Result<int64_t> { return Status::Unavailable("statvfs"); },
+      std::chrono::milliseconds(0));
   EXPECT_TRUE(unknown.CheckWritable().ok());
 }
 
 TEST(DiskSpaceGuard, ProbesAtMostOncePerInterval) {
   int probes = 0;
-  DiskSpaceGuard guard("/data", 500, [&]() -> Result<int64_t> { return ++probes, 100; },
-                       std::chrono::hours(1));
+  DiskSpaceGuard guard(
+      "/data", 500, [&]() -> Result<int64_t> { return ++probes, 100; }, std::chrono::hours(1));
   EXPECT_FALSE(guard.CheckWritable().ok());
   EXPECT_FALSE(guard.CheckWritable().ok());
   EXPECT_EQ(probes, 1);

@@ -65,7 +65,7 @@ class FaultyFileSystem final : public FileSystem {
     // A name whose directory did not survive is gone too (parents sort before children).
     for (auto it = names.begin(); it != names.end();) {
       it = names.contains(Parent(it->first)) || IsRootLike(Parent(it->first)) ? std::next(it)
-                                                                             : names.erase(it);
+                                                                              : names.erase(it);
     }
     std::set<int64_t> live;
     for (const auto& [path, ino] : names) live.insert(ino);
@@ -142,8 +142,8 @@ class FaultyFileSystem final : public FileSystem {
     if (dead_) return Status::Unavailable("power is off");
     if (!names_.contains(dir)) return Status::Unavailable("list {}: no such dir", dir);
     std::vector<DirEntry> out;
-    for (auto it = names_.lower_bound(dir + "/"); it != names_.end() && it->first.starts_with(dir + "/");
-         ++it) {
+    for (auto it = names_.lower_bound(dir + "/");
+         it != names_.end() && it->first.starts_with(dir + "/"); ++it) {
       if (Parent(it->first) == dir) {
         out.push_back({it->first.substr(dir.size() + 1), inodes_.at(it->second).is_dir});
       }
@@ -177,8 +177,8 @@ class FaultyFileSystem final : public FileSystem {
     std::lock_guard lock(mu_);
     QV_RETURN_IF_ERROR(Mutate());
     std::vector<std::string> doomed;
-    for (auto it = names_.lower_bound(dir + "/"); it != names_.end() && it->first.starts_with(dir + "/");
-         ++it) {
+    for (auto it = names_.lower_bound(dir + "/");
+         it != names_.end() && it->first.starts_with(dir + "/"); ++it) {
       doomed.push_back(it->first);
     }
     for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) Unlink(*it);  // children first
@@ -206,8 +206,8 @@ class FaultyFileSystem final : public FileSystem {
          it != durable_names_.end() && it->first.starts_with(dir + "/");) {
       it = Parent(it->first) == dir ? durable_names_.erase(it) : std::next(it);
     }
-    for (auto it = names_.lower_bound(dir + "/"); it != names_.end() && it->first.starts_with(dir + "/");
-         ++it) {
+    for (auto it = names_.lower_bound(dir + "/");
+         it != names_.end() && it->first.starts_with(dir + "/"); ++it) {
       if (Parent(it->first) == dir) durable_names_[it->first] = it->second;
     }
     unsynced_.erase(dir);
@@ -386,7 +386,8 @@ inline Result<std::unique_ptr<WritableFile>> FaultyFileSystem::OpenAppend(const 
     ino = it->second;
     if (create) inodes_.at(ino).data.clear();  // O_TRUNC: like a truncate, durable after a sync
   }
-  return std::unique_ptr<WritableFile>(std::make_unique<FaultyWritableFile>(*this, path, ino, epoch_));
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<FaultyWritableFile>(*this, path, ino, epoch_));
 }
 
 }  // namespace quiver::storage

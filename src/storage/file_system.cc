@@ -1,7 +1,5 @@
 #include "storage/file_system.h"
 
-#include "common/file_io.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include "common/file_io.h"
 
 namespace quiver::storage {
 namespace fs = std::filesystem;
@@ -84,7 +84,7 @@ Result<std::string> PosixFileSystem::ReadFile(const std::string& path) {
 }
 
 Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenAppend(const std::string& path,
-                                                                bool create) {
+                                                                  bool create) {
   int flags = O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return IoError(create ? "create" : "open", path, errno);

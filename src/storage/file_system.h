@@ -40,7 +40,7 @@ class FileSystem {
   [[nodiscard]] virtual Result<std::string> ReadFile(const std::string& path) = 0;
   // Opens `path` for appending; with `create`, creates it or empties an existing file.
   [[nodiscard]] virtual Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path,
-                                                                    bool create) = 0;
+                                                                         bool create) = 0;
   // Shortens `path` to `size` bytes; durable after a Sync of a handle on that file.
   [[nodiscard]] virtual Status Truncate(const std::string& path, size_t size) = 0;
   [[nodiscard]] virtual Status Remove(const std::string& path) = 0;

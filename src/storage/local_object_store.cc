@@ -34,7 +34,8 @@ Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(const std::stri
   QV_RETURN_IF_ERROR(store->ListUnder(root, "", all));
   for (const auto& rel : all) {
     size_t slash = rel.rfind('/');
-    std::string_view name = std::string_view(rel).substr(slash == std::string::npos ? 0 : slash + 1);
+    std::string_view name =
+        std::string_view(rel).substr(slash == std::string::npos ? 0 : slash + 1);
     if (name.starts_with(kTmpPrefix)) store->fs_->Remove(root + "/" + rel).IgnoreError();
   }
   return store;
@@ -74,7 +75,8 @@ Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
   const std::string dir = ParentOf(path);
   std::shared_lock put_lock(put_mu_);
   QV_RETURN_IF_ERROR(EnsureDir(dir));
-  const std::string tmp = fmt::format("{}/{}{}-{}", dir, kTmpPrefix, ::getpid(), tmp_seq_.fetch_add(1));
+  const std::string tmp =
+      fmt::format("{}/{}{}-{}", dir, kTmpPrefix, ::getpid(), tmp_seq_.fetch_add(1));
   Status st = [&]() -> Status {
     QV_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs_->OpenAppend(tmp, /*create=*/true));
     QV_RETURN_IF_ERROR(file->Append(bytes));
@@ -109,7 +111,8 @@ Status LocalObjectStore::Delete(const std::string& key) {
   // references, which recovery removes again.
   QV_RETURN_IF_ERROR(fs_->Remove(path));
   std::unique_lock put_lock(put_mu_);
-  for (std::string dir = ParentOf(path); dir != root_ && dir.starts_with(root_ + "/"); dir = ParentOf(dir)) {
+  for (std::string dir = ParentOf(path); dir != root_ && dir.starts_with(root_ + "/");
+       dir = ParentOf(dir)) {
     auto entries = fs_->ListDir(dir);
     if (!entries.ok() || !entries->empty()) break;
     if (!fs_->Remove(dir).ok()) break;
@@ -139,7 +142,8 @@ Result<std::vector<std::string>> LocalObjectStore::List(const std::string& prefi
   std::vector<std::string> out;
   for (auto& rel : all) {
     size_t slash = rel.rfind('/');
-    std::string_view name = std::string_view(rel).substr(slash == std::string::npos ? 0 : slash + 1);
+    std::string_view name =
+        std::string_view(rel).substr(slash == std::string::npos ? 0 : slash + 1);
     if (rel.starts_with(prefix) && !name.starts_with(kTmpPrefix)) out.push_back(std::move(rel));
   }
   std::sort(out.begin(), out.end());

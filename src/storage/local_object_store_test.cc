@@ -30,7 +30,8 @@ TEST(LocalObjectStore, PutGetListDeleteThroughTheSeam) {
   ASSERT_TRUE(store->Put("coll-1/sub/seg-2", "de").ok());
   EXPECT_EQ(*store->Get("coll-1/seg-1"), "abc");
   EXPECT_EQ(store->Get("coll-1/none").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(*store->List("coll-1/"), (std::vector<std::string>{"coll-1/seg-1", "coll-1/sub/seg-2"}));
+  EXPECT_EQ(*store->List("coll-1/"),
+            (std::vector<std::string>{"coll-1/seg-1", "coll-1/sub/seg-2"}));
   ASSERT_TRUE(store->Delete("coll-1/seg-1").ok());
   ASSERT_TRUE(store->Delete("coll-1/seg-1").ok());  // absent: still OK
   EXPECT_EQ(*store->List(""), (std::vector<std::string>{"coll-1/sub/seg-2"}));
@@ -61,11 +62,13 @@ TEST(LocalObjectStore, AcknowledgedPutsSurvivePowerCutsAndNoneIsTorn) {
         ASSERT_TRUE(got.ok());
         bool known = durable.contains(key) && durable[key] == *got;
         bool was_in_flight = in_flight && in_flight->first == key && in_flight->second == *got;
-        ASSERT_TRUE(known || was_in_flight) << "seed " << seed << ": " << key << " is torn or unknown";
+        ASSERT_TRUE(known || was_in_flight)
+            << "seed " << seed << ": " << key << " is torn or unknown";
       }
       for (const auto& [key, bytes] : durable) {
         auto got = store->Get(key);
-        bool replaced = in_flight && in_flight->first == key && got.ok() && *got == in_flight->second;
+        bool replaced =
+            in_flight && in_flight->first == key && got.ok() && *got == in_flight->second;
         ASSERT_TRUE(got.ok() && (*got == bytes || replaced)) << "seed " << seed << ": lost " << key;
       }
       if (in_flight) {
@@ -88,8 +91,8 @@ TEST(LocalObjectStore, AcknowledgedPutsSurvivePowerCutsAndNoneIsTorn) {
       ++cuts;
     }
   }
-  std::printf("object store: %lld power cuts, %lld acknowledged puts, 0 lost, 0 torn\n", (long long)cuts,
-              (long long)acked);
+  std::printf("object store: %lld power cuts, %lld acknowledged puts, 0 lost, 0 torn\n",
+              (long long)cuts, (long long)acked);
 }
 
 TEST(LocalObjectStore, NegativeControlWithoutSyncLosesAcknowledgedPuts) {
@@ -98,7 +101,8 @@ TEST(LocalObjectStore, NegativeControlWithoutSyncLosesAcknowledgedPuts) {
     FaultyFileSystem fs(seed);
     fs.AddDurableDir("/data");
     auto store = OpenOn(fs, /*sync=*/false);
-    for (int i = 0; i < 10; ++i) ASSERT_TRUE(store->Put(fmt::format("coll-1/obj-{}", i), "payload").ok());
+    for (int i = 0; i < 10; ++i)
+      ASSERT_TRUE(store->Put(fmt::format("coll-1/obj-{}", i), "payload").ok());
     fs.PowerCut();
     auto reopened = OpenOn(fs);
     for (int i = 0; i < 10; ++i) {

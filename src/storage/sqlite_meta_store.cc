@@ -31,7 +31,8 @@ Status SqliteError(sqlite3* db, const char* what) {
     return Status::Corruption("meta store {}: {}", what, sqlite3_errmsg(db));
   }
   if ((rc & 0xff) == SQLITE_FULL) {
-    return Status::ResourceExhausted("meta store {}: disk full ({})", what, sqlite3_errmsg(db)).About(Subject::kDisk);
+    return Status::ResourceExhausted("meta store {}: disk full ({})", what, sqlite3_errmsg(db))
+        .About(Subject::kDisk);
   }
   return Status::Unavailable("meta store {}: {}", what, sqlite3_errmsg(db));
 }

@@ -1,11 +1,10 @@
 #include "wal/local_log_store.h"
 
-#include "common/crash_point.h"
-
 #include <algorithm>
 #include <cstring>
 #include <functional>
 
+#include "common/crash_point.h"
 #include "common/crc32c.h"
 #include "common/logging.h"
 
@@ -122,8 +121,8 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
         s.torn = true;
         break;
       }
-      return Status::Corruption("WAL file {} offset {}: record length {} runs past the end of the file", path,
-                                off, len);
+      return Status::Corruption(
+          "WAL file {} offset {}: record length {} runs past the end of the file", path, off, len);
     }
     std::string_view payload = data.substr(off + kRecordHeader, len);
     if (RecordCrc(lsn, payload) != crc) {

@@ -4,9 +4,9 @@
 // fdatasync(), with the channel lock released, then wakes the others. A failed write or sync
 // poisons the channel: every later append fails until restart (the file state is unknown).
 // All file I/O goes through a FileSystem (LogOptions::fs), the seam for power-cut and
-// disk-full tests. Opening a channel truncates a torn tail (a record cut short by a crash, never acknowledged);
-// a checksum mismatch anywhere else is reported as corruption with the file and offset.
-// Thread-safe.
+// disk-full tests. Opening a channel truncates a torn tail (a record cut short by a crash, never
+// acknowledged); a checksum mismatch anywhere else is reported as corruption with the file and
+// offset. Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -15,8 +15,8 @@
 #include <mutex>
 #include <string>
 
-#include "storage/log_store.h"
 #include "storage/file_system.h"
+#include "storage/log_store.h"
 
 namespace quiver::wal {
 
@@ -52,7 +52,7 @@ class LocalLogStore : public storage::LogStore {
   const std::string root_;
   const LogOptions options_;
   std::unique_ptr<FileSystem> owned_fs_;  // when options_.fs is null
-  FileSystem* fs_;                          // options_.fs or owned_fs_
+  FileSystem* fs_;                        // options_.fs or owned_fs_
   std::mutex mu_;  // guards channels_ (not the channels' contents)
   std::map<std::string, std::unique_ptr<Channel>> channels_;
 };

@@ -45,7 +45,8 @@ ClosedWal Build() {
   }
   auto entries = s.fs->ListDir(std::string(kRoot) + "/" + kChannel);
   EXPECT_TRUE(entries.ok());
-  for (const auto& e : *entries) s.files.push_back(std::string(kRoot) + "/" + kChannel + "/" + e.name);
+  for (const auto& e : *entries)
+    s.files.push_back(std::string(kRoot) + "/" + kChannel + "/" + e.name);
   std::sort(s.files.begin(), s.files.end());
   return s;
 }
@@ -84,7 +85,8 @@ size_t LastRecordStart(const std::string& data) {
   size_t off = 16, last = 16;
   while (off + 16 <= data.size()) {
     uint32_t len = 0;
-    for (int i = 0; i < 4; ++i) len |= static_cast<uint32_t>(static_cast<uint8_t>(data[off + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      len |= static_cast<uint32_t>(static_cast<uint8_t>(data[off + i])) << (8 * i);
     last = off;
     off += 16 + len;
   }
@@ -119,7 +121,8 @@ TEST(WalCorruption, EveryFlipAndTruncationIsDetectedOrCutsOnlyTheLastRecord) {
       // A cut inside the active file before its last record drops the records after it as a
       // torn write: indistinguishable from a crash during those writes (docs/reliability.md),
       // so cuts of the active file stay inside its last record.
-      size_t cut = newest ? last_start + 1 + rng() % (damaged.size() - last_start - 1) : rng() % damaged.size();
+      size_t cut = newest ? last_start + 1 + rng() % (damaged.size() - last_start - 1)
+                          : rng() % damaged.size();
       damaged.resize(cut);
       in_last = newest;
     }
@@ -130,10 +133,11 @@ TEST(WalCorruption, EveryFlipAndTruncationIsDetectedOrCutsOnlyTheLastRecord) {
     ++trials;
     ASSERT_NE(o, kWrong) << "trial " << t << " on " << path << ": " << why;
   }
-  std::printf("WAL corruption: %lld damaged files (%d flips, %d truncations): %lld detected as corruption, "
-              "%lld cut off as a torn last record, %lld wrong\n",
-              (long long)trials, kFlips, kTruncations, (long long)counts[kDetected], (long long)counts[kTornLastRecord],
-              (long long)counts[kWrong]);
+  std::printf(
+      "WAL corruption: %lld damaged files (%d flips, %d truncations): %lld detected as corruption, "
+      "%lld cut off as a torn last record, %lld wrong\n",
+      (long long)trials, kFlips, kTruncations, (long long)counts[kDetected],
+      (long long)counts[kTornLastRecord], (long long)counts[kWrong]);
 }
 
 TEST(WalCorruption, SwappedFilesAreDetected) {
