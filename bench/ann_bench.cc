@@ -37,7 +37,9 @@ using quiver::index::Metric;
 constexpr int kDim = 784, kK = 10, kM = 16, kEfConstruction = 200;
 const char* kDir = "/usr/share/datasets/fashion-mnist";
 
-double Seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
+double Seconds(Clock::time_point a) {
+  return std::chrono::duration<double>(Clock::now() - a).count();
+}
 
 // idx3-ubyte (gzip): big-endian magic 2051, count, rows, cols, then bytes.
 std::vector<float> LoadImages(const std::string& path, int limit) {
@@ -48,7 +50,9 @@ std::vector<float> LoadImages(const std::string& path, int limit) {
   }
   unsigned char header[16];
   gzread(f, header, 16);
-  auto be = [&](int o) { return (header[o] << 24) | (header[o + 1] << 16) | (header[o + 2] << 8) | header[o + 3]; };
+  auto be = [&](int o) {
+    return (header[o] << 24) | (header[o + 1] << 16) | (header[o + 2] << 8) | header[o + 3];
+  };
   int n = std::min(be(4), limit);
   std::vector<unsigned char> bytes(static_cast<size_t>(n) * kDim);
   gzread(f, bytes.data(), static_cast<unsigned>(bytes.size()));
@@ -63,20 +67,26 @@ int64_t RssBytes() {
   return rss * 4096;
 }
 
-std::vector<int> GroundTruth(const std::vector<float>& base, const std::vector<float>& queries, int nb, int nq) {
+std::vector<int> GroundTruth(const std::vector<float>& base, const std::vector<float>& queries,
+                             int nb, int nq) {
   const char* home = std::getenv("HOME");
-  std::filesystem::path dir = std::filesystem::path(home ? home : "/tmp") / ".cache" / "quiver-bench";
+  std::filesystem::path dir =
+      std::filesystem::path(home ? home : "/tmp") / ".cache" / "quiver-bench";
   std::filesystem::create_directories(dir);
-  std::filesystem::path file = dir / ("fashion-mnist-gt-" + std::to_string(nb) + "-" + std::to_string(nq) + ".bin");
+  std::filesystem::path file =
+      dir / ("fashion-mnist-gt-" + std::to_string(nb) + "-" + std::to_string(nq) + ".bin");
   std::vector<int> gt(static_cast<size_t>(nq) * kK);
-  if (std::ifstream in(file, std::ios::binary); in && in.read(reinterpret_cast<char*>(gt.data()), gt.size() * sizeof(int))) {
+  if (std::ifstream in(file, std::ios::binary);
+      in && in.read(reinterpret_cast<char*>(gt.data()), gt.size() * sizeof(int))) {
     return gt;
   }
   auto worker = [&](int from, int to) {
     std::vector<std::pair<float, int>> scored(static_cast<size_t>(nb));
     for (int q = from; q < to; ++q) {
       for (int i = 0; i < nb; ++i) {
-        scored[i] = {quiver::index::L2Squared(&queries[static_cast<size_t>(q) * kDim], &base[static_cast<size_t>(i) * kDim], kDim), i};
+        scored[i] = {quiver::index::L2Squared(&queries[static_cast<size_t>(q) * kDim],
+                                              &base[static_cast<size_t>(i) * kDim], kDim),
+                     i};
       }
       std::partial_sort(scored.begin(), scored.begin() + kK, scored.end());
       for (int j = 0; j < kK; ++j) gt[static_cast<size_t>(q) * kK + j] = scored[j].second;
@@ -85,7 +95,8 @@ std::vector<int> GroundTruth(const std::vector<float>& base, const std::vector<f
   std::thread t(worker, 0, nq / 2);
   worker(nq / 2, nq);
   t.join();
-  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(gt.data()), gt.size() * sizeof(int));
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(gt.data()), gt.size() * sizeof(int));
   return gt;
 }
 
@@ -96,8 +107,9 @@ struct Point {
 };
 
 template <typename SearchFn>
-Point Measure(const std::string& engine, const std::string& param, int value, const std::vector<float>& queries,
-              const std::vector<int>& gt, int nq, SearchFn&& search) {
+Point Measure(const std::string& engine, const std::string& param, int value,
+              const std::vector<float>& queries, const std::vector<int>& gt, int nq,
+              SearchFn&& search) {
   int hits = 0;
   auto t0 = Clock::now();
   std::vector<uint64_t> got;
@@ -105,7 +117,8 @@ Point Measure(const std::string& engine, const std::string& param, int value, co
     got.clear();
     search(&queries[static_cast<size_t>(q) * kDim], &got);
     for (int j = 0; j < kK; ++j) {
-      hits += std::find(got.begin(), got.end(), static_cast<uint64_t>(gt[static_cast<size_t>(q) * kK + j])) != got.end();
+      hits += std::find(got.begin(), got.end(),
+                        static_cast<uint64_t>(gt[static_cast<size_t>(q) * kK + j])) != got.end();
     }
   }
   double s = Seconds(t0);
@@ -120,9 +133,12 @@ int main(int argc, char** argv) {
   std::string out = "build/ann_bench.jsonl";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--quick") quick = true;
-    else if (a == "--queries" && i + 1 < argc) nq = std::atoi(argv[++i]);
-    else if (a == "--out" && i + 1 < argc) out = argv[++i];
+    if (a == "--quick")
+      quick = true;
+    else if (a == "--queries" && i + 1 < argc)
+      nq = std::atoi(argv[++i]);
+    else if (a == "--out" && i + 1 < argc)
+      out = argv[++i];
   }
   if (quick) nq = std::min(nq, 200);
   const int nb_limit = quick ? 10000 : 60000;
@@ -132,60 +148,96 @@ int main(int argc, char** argv) {
   nq = static_cast<int>(queries.size() / kDim);
   auto gt0 = Clock::now();
   std::vector<int> gt = GroundTruth(base, queries, nb, nq);
-  std::printf("ann_bench: fashion-mnist %d base x %d-d, %d queries, L2, k=%d, 1 thread, nq=1 (ground truth %.1f s)\n",
-              nb, kDim, nq, kK, Seconds(gt0));
+  std::printf(
+      "ann_bench: fashion-mnist %d base x %d-d, %d queries, L2, k=%d, 1 thread, nq=1 (ground truth "
+      "%.1f s)\n",
+      nb, kDim, nq, kK, Seconds(gt0));
   std::vector<Point> points;
 
   // Exact reference with Quiver's kernels.
-  points.push_back(Measure("quiver-flat", "-", 0, queries, gt, std::min(nq, 200), [&](const float* q, std::vector<uint64_t>* got) {
-    std::vector<std::pair<float, uint64_t>> s(static_cast<size_t>(nb));
-    for (int i = 0; i < nb; ++i) s[i] = {quiver::index::L2Squared(q, &base[static_cast<size_t>(i) * kDim], kDim), i};
-    std::partial_sort(s.begin(), s.begin() + kK, s.end());
-    for (int j = 0; j < kK; ++j) got->push_back(s[j].second);
-  }));
+  points.push_back(Measure(
+      "quiver-flat", "-", 0, queries, gt, std::min(nq, 200),
+      [&](const float* q, std::vector<uint64_t>* got) {
+        std::vector<std::pair<float, uint64_t>> s(static_cast<size_t>(nb));
+        for (int i = 0; i < nb; ++i)
+          s[i] = {quiver::index::L2Squared(q, &base[static_cast<size_t>(i) * kDim], kDim), i};
+        std::partial_sort(s.begin(), s.begin() + kK, s.end());
+        for (int j = 0; j < kK; ++j) got->push_back(s[j].second);
+      }));
 
   // hnswlib directly.
   int64_t rss0 = RssBytes();
   auto b0 = Clock::now();
   hnswlib::L2Space space(kDim);
   hnswlib::HierarchicalNSW<float> direct(&space, static_cast<size_t>(nb), kM, kEfConstruction);
-  for (int i = 0; i < nb; ++i) direct.addPoint(&base[static_cast<size_t>(i) * kDim], static_cast<size_t>(i));
+  for (int i = 0; i < nb; ++i)
+    direct.addPoint(&base[static_cast<size_t>(i) * kDim], static_cast<size_t>(i));
   double hnswlib_build = Seconds(b0);
   int64_t hnswlib_mem = RssBytes() - rss0;
   // Quiver's HNSW adapter (one thread, as hnswlib above).
   rss0 = RssBytes();
   b0 = Clock::now();
   auto quiver_hnsw = quiver::index::HnswIndex::Create(Metric::kL2, kDim, kM, kEfConstruction);
-  for (int i = 0; i < nb; ++i) (void)(*quiver_hnsw)->Add(&base[static_cast<size_t>(i) * kDim], static_cast<uint64_t>(i));
+  for (int i = 0; i < nb; ++i)
+    (void)(*quiver_hnsw)->Add(&base[static_cast<size_t>(i) * kDim], static_cast<uint64_t>(i));
   double quiver_build = Seconds(b0);
   int64_t quiver_mem = RssBytes() - rss0;
+  // Quiver's HNSW_SQ: 8-bit codes in the graph, trained on the first 32,768 rows as the
+  // server's builder does; its hits are rescored exactly from the raw vectors, as the server does.
+  rss0 = RssBytes();
+  b0 = Clock::now();
+  auto quiver_sq = quiver::index::HnswIndex::Create(Metric::kL2, kDim, kM, kEfConstruction,
+                                                    quiver::index::HnswIndex::Encoding::kSq8);
+  quiver::index::VectorBatch sample;
+  sample.dense = base.data();
+  sample.n = static_cast<size_t>(std::min(nb, 32768));
+  (void)(*quiver_sq)->Train(sample);
+  for (int i = 0; i < nb; ++i)
+    (void)(*quiver_sq)->Add(&base[static_cast<size_t>(i) * kDim], static_cast<uint64_t>(i));
+  double sq_build = Seconds(b0);
+  int64_t sq_mem = RssBytes() - rss0;
   // Quiver's IVF_FLAT.
   const int nlist = quick ? 64 : 256;
   b0 = Clock::now();
-  auto ivf = quiver::index::IvfIndex::Create(Metric::kL2, kDim, nlist, quiver::index::IvfIndex::Encoding::kFlat);
+  auto ivf = quiver::index::IvfIndex::Create(Metric::kL2, kDim, nlist,
+                                             quiver::index::IvfIndex::Encoding::kFlat);
   (void)(*ivf)->Train(base.data(), nb);
-  for (int i = 0; i < nb; ++i) (void)(*ivf)->Add(&base[static_cast<size_t>(i) * kDim], static_cast<uint64_t>(i));
+  for (int i = 0; i < nb; ++i)
+    (void)(*ivf)->Add(&base[static_cast<size_t>(i) * kDim], static_cast<uint64_t>(i));
   double ivf_build = Seconds(b0);
 
   for (int ef : {10, 20, 40, 80, 120, 200, 400}) {
     direct.setEf(static_cast<size_t>(ef));
-    points.push_back(Measure("hnswlib", "ef", ef, queries, gt, nq, [&](const float* q, std::vector<uint64_t>* got) {
-      auto pq = direct.searchKnn(q, kK);
-      while (!pq.empty()) {
-        got->push_back(pq.top().second);
-        pq.pop();
-      }
-    }));
-    points.push_back(Measure("quiver-hnsw", "ef", ef, queries, gt, nq, [&](const float* q, std::vector<uint64_t>* got) {
-      for (const auto& [score, label] : (*quiver_hnsw)->Search(q, kK, static_cast<size_t>(ef))) got->push_back(label);
-    }));
+    points.push_back(Measure("hnswlib", "ef", ef, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               auto pq = direct.searchKnn(q, kK);
+                               while (!pq.empty()) {
+                                 got->push_back(pq.top().second);
+                                 pq.pop();
+                               }
+                             }));
+    points.push_back(Measure(
+        "quiver-hnsw", "ef", ef, queries, gt, nq, [&](const float* q, std::vector<uint64_t>* got) {
+          for (const auto& [score, label] : (*quiver_hnsw)->Search(q, kK, static_cast<size_t>(ef)))
+            got->push_back(label);
+        }));
+    points.push_back(Measure("quiver-hnsw-sq", "ef", ef, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               auto hits = (*quiver_sq)->Search(q, kK, static_cast<size_t>(ef));
+                               for (auto& [score, label] : hits)
+                                 score = quiver::index::L2Squared(q, &base[label * kDim], kDim);
+                               std::sort(hits.begin(), hits.end());
+                               for (const auto& [score, label] : hits) got->push_back(label);
+                             }));
   }
   for (int nprobe : {1, 2, 4, 8, 16, 32, 64}) {
     quiver::index::IndexSearchParams p;
     p.nprobe = static_cast<size_t>(nprobe);
-    points.push_back(Measure("quiver-ivf-flat", "nprobe", nprobe, queries, gt, nq, [&](const float* q, std::vector<uint64_t>* got) {
-      for (const auto& [score, label] : (*ivf)->Search(q, kK, p)) got->push_back(label);
-    }));
+    points.push_back(Measure("quiver-ivf-flat", "nprobe", nprobe, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               for (const auto& [score, label] : (*ivf)->Search(q, kK, p))
+                                 got->push_back(label);
+                             }));
   }
 
 #ifdef QUIVER_BENCH_FAISS
@@ -205,29 +257,39 @@ int main(int argc, char** argv) {
   std::vector<faiss::Index::idx_t> fl(kK);
   for (int ef : {10, 20, 40, 80, 120, 200, 400}) {
     fhnsw.hnsw.efSearch = ef;
-    points.push_back(Measure("faiss-hnsw", "ef", ef, queries, gt, nq, [&](const float* q, std::vector<uint64_t>* got) {
-      fhnsw.search(1, q, kK, fd.data(), fl.data());
-      for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
-    }));
+    points.push_back(Measure("faiss-hnsw", "ef", ef, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               fhnsw.search(1, q, kK, fd.data(), fl.data());
+                               for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
+                             }));
   }
   for (int nprobe : {1, 2, 4, 8, 16, 32, 64}) {
     fivf.nprobe = static_cast<size_t>(nprobe);
-    points.push_back(Measure("faiss-ivf-flat", "nprobe", nprobe, queries, gt, nq, [&](const float* q, std::vector<uint64_t>* got) {
-      fivf.search(1, q, kK, fd.data(), fl.data());
-      for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
-    }));
+    points.push_back(Measure("faiss-ivf-flat", "nprobe", nprobe, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               fivf.search(1, q, kK, fd.data(), fl.data());
+                               for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
+                             }));
   }
-  std::printf("builds: faiss-hnsw %.1f s, faiss-ivf-flat nlist=%d %.1f s (faiss 1.7.3 from Debian: generic, no AVX2)\n",
-              faiss_hnsw_build, nlist, faiss_ivf_build);
+  std::printf(
+      "builds: faiss-hnsw %.1f s, faiss-ivf-flat nlist=%d %.1f s (faiss 1.7.3 from Debian: "
+      "generic, no AVX2)\n",
+      faiss_hnsw_build, nlist, faiss_ivf_build);
 #endif
-  std::printf("builds: hnswlib %.1f s (%.0f MB), quiver-hnsw %.1f s (%.0f MB), quiver-ivf-flat nlist=%d %.1f s\n",
-              hnswlib_build, hnswlib_mem / 1e6, quiver_build, quiver_mem / 1e6, nlist, ivf_build);
+  std::printf(
+      "builds: hnswlib %.1f s (%.0f MB), quiver-hnsw %.1f s (%.0f MB), quiver-hnsw-sq %.1f s (%.0f "
+      "MB), "
+      "quiver-ivf-flat nlist=%d %.1f s\n",
+      hnswlib_build, hnswlib_mem / 1e6, quiver_build, quiver_mem / 1e6, sq_build, sq_mem / 1e6,
+      nlist, ivf_build);
   std::printf("%-16s %-7s %6s %9s %10s\n", "engine", "param", "value", "recall@10", "QPS");
   std::ofstream jl(out);
   for (const auto& p : points) {
-    std::printf("%-16s %-7s %6d %9.4f %10.1f\n", p.engine.c_str(), p.param.c_str(), p.value, p.recall, p.qps);
+    std::printf("%-16s %-7s %6d %9.4f %10.1f\n", p.engine.c_str(), p.param.c_str(), p.value,
+                p.recall, p.qps);
     jl << "{\"engine\":\"" << p.engine << "\",\"param\":\"" << p.param << "\",\"value\":" << p.value
-       << ",\"recall\":" << p.recall << ",\"qps\":" << p.qps << ",\"base\":" << nb << ",\"queries\":" << nq << "}\n";
+       << ",\"recall\":" << p.recall << ",\"qps\":" << p.qps << ",\"base\":" << nb
+       << ",\"queries\":" << nq << "}\n";
   }
   // Quiver / hnswlib QPS at equal ef.
   std::printf("quiver-hnsw / hnswlib QPS at equal ef:");

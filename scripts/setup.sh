@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
-  libhnswlib-dev libboost-dev zlib1g-dev
+  libhnswlib-dev libopenblas-serial-dev libboost-dev zlib1g-dev
   libgtest-dev libgmock-dev
 )
 # `setup.sh --fuzz` (make fuzz) adds clang and its sanitizer/libFuzzer runtimes.

@@ -50,9 +50,12 @@ std::optional<segment::AnnSpec> DataService::AnnSpecFor(const catalog::Collectio
       index::IndexConfig& cfg = spec.config;
       cfg.dim = segment::VectorDim(f);
       // Index types Quiver builds; the rest (FLAT, BIN_FLAT, MINHASH_LSH) are exact scans.
-      // HNSW_SQ/PQ/PRQ and DISKANN build the graph over full-precision vectors, SCANN and
-      // IVF_RABITQ the IVF lists they refine to (docs/behaviour.md, "Vector indexes").
-      if (dense && (autoindex || type.starts_with("HNSW") || type == "DISKANN")) {
+      // HNSW_SQ/PQ/PRQ keep 8-bit codes in the graph and rescore exactly; DISKANN builds the
+      // graph over full-precision vectors; SCANN and IVF_RABITQ the IVF lists they refine to
+      // (docs/behaviour.md, "Indexes and load").
+      if (dense && (type == "HNSW_SQ" || type == "HNSW_PQ" || type == "HNSW_PRQ")) {
+        cfg.kind = IndexKind::kHnswSq;
+      } else if (dense && (autoindex || type == "HNSW" || type == "DISKANN")) {
         cfg.kind = IndexKind::kHnsw;
       } else if (dense && (type == "IVF_FLAT" || type == "SCANN")) {
         cfg.kind = IndexKind::kIvfFlat;
@@ -136,8 +139,9 @@ bool DataService::BuildRound(const std::vector<catalog::CollectionRecord>& colle
       }
       // A released collection keeps its saved index (as Milvus keeps index files) and loads
       // it again on the next load.
-      if (!loaded ||
-          (spec->config.kind == index::IndexKind::kHnsw && !index::HnswIndex::Supported())) {
+      const bool hnsw = spec->config.kind == index::IndexKind::kHnsw ||
+                        spec->config.kind == index::IndexKind::kHnswSq;
+      if (!loaded || (hnsw && !index::HnswIndex::Supported())) {
         col->store->DropAnn(f.fieldid());
         continue;
       }

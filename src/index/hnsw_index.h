@@ -3,6 +3,12 @@
 // Milvus's convention. hnswlib's exceptions stay inside this adapter. Serialised with hnswlib's
 // own layout (written and read through an in-memory file).
 //
+// Encodings: kFloat keeps the float vectors in the graph (HNSW). kSq8 (HNSW_SQ) keeps one byte
+// per dimension (per-dimension min/max from a training sample), a quarter of the memory: a query
+// is scored against the codes asymmetrically (full-precision query, decoded codes), links
+// between stored vectors symmetrically. Its scores are approximate (Approximate()); callers
+// that hold the raw vectors rescore the hits exactly.
+//
 // Thread-safety: Search may run concurrently with other searches and with Add (hnswlib locks
 // per node); Add, AddBatch and Serialize calls must come from one thread at a time. Growing the capacity briefly takes
 // an exclusive lock. hnswlib is compiled for AVX2 here, so the index is only used when the CPU
@@ -24,17 +30,25 @@ namespace quiver::index {
 
 class HnswIndex : public VectorIndex {
  public:
+  enum class Encoding { kFloat, kSq8 };
   static bool Supported();
   static Result<std::unique_ptr<HnswIndex>> Create(Metric metric, int64_t dim, int m,
-                                                   int ef_construction);
+                                                   int ef_construction,
+                                                   Encoding encoding = Encoding::kFloat);
   // An index from Serialize's bytes.
-  static Result<std::unique_ptr<HnswIndex>> Load(Metric metric, int64_t dim, std::string_view bytes);
+  static Result<std::unique_ptr<HnswIndex>> Load(Metric metric, int64_t dim, std::string_view bytes,
+                                                 Encoding encoding = Encoding::kFloat);
   ~HnswIndex() override;
   HnswIndex(const HnswIndex&) = delete;
   HnswIndex& operator=(const HnswIndex&) = delete;
 
-  IndexKind kind() const override { return IndexKind::kHnsw; }
+  IndexKind kind() const override;
   Metric metric() const override { return metric_; }
+  bool Approximate() const override { return encoding_ == Encoding::kSq8; }
+  // kSq8: the per-dimension ranges come from the first rows (at least kSq8TrainingRows).
+  int64_t TrainingRows() const override;
+  Status Train(const VectorBatch& batch) override;
+  static constexpr int64_t kSq8TrainingRows = 1000;
   Status Add(const float* vector, uint64_t label);
   // hnswlib inserts concurrently: the capacity is grown once, then `threads` threads add
   // interleaved shares of the batch.
@@ -50,10 +64,14 @@ class HnswIndex : public VectorIndex {
 
  private:
   struct Impl;
-  HnswIndex(Metric metric, int64_t dim, std::unique_ptr<Impl> impl);
+  HnswIndex(Metric metric, int64_t dim, Encoding encoding, std::unique_ptr<Impl> impl);
+  // The vector in the form hnswlib is handed (normalised for COSINE; for kSq8 the codes followed
+  // by the query transform the asymmetric distance reads).
+  const void* Prepare(const float* vector, std::vector<float>* scratch) const;
 
   Metric metric_;
   int64_t dim_;
+  Encoding encoding_;
   mutable std::shared_mutex resize_mu_;
   std::unique_ptr<Impl> impl_;
 };

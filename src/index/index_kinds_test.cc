@@ -219,7 +219,7 @@ void CheckRoundTrip(const IndexConfig& config) {
     auto bad = LoadVectorIndex(config, std::string_view(bytes).substr(0, cut));
     EXPECT_FALSE(bad.ok()) << "truncated to " << cut;
   }
-  if (config.kind != IndexKind::kHnsw) {
+  if (config.kind != IndexKind::kHnsw && config.kind != IndexKind::kHnswSq) {
     std::mt19937 flips(3);
     for (int i = 0; i < 200; ++i) {
       std::string bad = bytes;
@@ -248,10 +248,12 @@ TEST(VectorIndex, EveryKindRoundTripsThroughItsBytes) {
     }
   }
   if (HnswIndex::Supported()) {
-    c.kind = IndexKind::kHnsw;
-    for (Metric m : {Metric::kL2, Metric::kIP, Metric::kCosine}) {
-      c.metric = m;
-      CheckRoundTrip(c);
+    for (IndexKind k : {IndexKind::kHnsw, IndexKind::kHnswSq}) {
+      c.kind = k;
+      for (Metric m : {Metric::kL2, Metric::kIP, Metric::kCosine}) {
+        c.metric = m;
+        CheckRoundTrip(c);
+      }
     }
   }
   c.kind = IndexKind::kBinIvfFlat;

@@ -27,6 +27,7 @@ class IvfIndex : public VectorIndex {
 
   IndexKind kind() const override;
   Metric metric() const override { return metric_; }
+  bool Approximate() const override { return encoding_ != Encoding::kFlat; }
   int64_t TrainingRows() const override;
   Status Train(const float* data, int64_t n);
   Status Train(const VectorBatch& batch) override { return Train(batch.dense, static_cast<int64_t>(batch.n)); }

@@ -14,6 +14,10 @@ IvfIndex::Encoding IvfEncoding(IndexKind kind) {
                                      : IvfIndex::Encoding::kFlat;
 }
 
+HnswIndex::Encoding HnswEncoding(IndexKind kind) {
+  return kind == IndexKind::kHnswSq ? HnswIndex::Encoding::kSq8 : HnswIndex::Encoding::kFloat;
+}
+
 }  // namespace
 
 const char* IndexKindName(IndexKind kind) {
@@ -24,14 +28,16 @@ const char* IndexKindName(IndexKind kind) {
     case IndexKind::kIvfPq: return "IVF_PQ";
     case IndexKind::kBinIvfFlat: return "BIN_IVF_FLAT";
     case IndexKind::kSparseInverted: return "SPARSE_INVERTED_INDEX";
+    case IndexKind::kHnswSq: return "HNSW_SQ";
   }
   return "unknown";
 }
 
 Result<std::unique_ptr<VectorIndex>> CreateVectorIndex(const IndexConfig& c) {
   switch (c.kind) {
-    case IndexKind::kHnsw: {
-      QV_ASSIGN_OR_RETURN(auto idx, HnswIndex::Create(c.metric, c.dim, c.m, c.ef_construction));
+    case IndexKind::kHnsw:
+    case IndexKind::kHnswSq: {
+      QV_ASSIGN_OR_RETURN(auto idx, HnswIndex::Create(c.metric, c.dim, c.m, c.ef_construction, HnswEncoding(c.kind)));
       return std::unique_ptr<VectorIndex>(std::move(idx));
     }
     case IndexKind::kIvfFlat:
@@ -54,8 +60,9 @@ Result<std::unique_ptr<VectorIndex>> CreateVectorIndex(const IndexConfig& c) {
 
 Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(const IndexConfig& c, std::string_view bytes) {
   switch (c.kind) {
-    case IndexKind::kHnsw: {
-      QV_ASSIGN_OR_RETURN(auto idx, HnswIndex::Load(c.metric, c.dim, bytes));
+    case IndexKind::kHnsw:
+    case IndexKind::kHnswSq: {
+      QV_ASSIGN_OR_RETURN(auto idx, HnswIndex::Load(c.metric, c.dim, bytes, HnswEncoding(c.kind)));
       return std::unique_ptr<VectorIndex>(std::move(idx));
     }
     case IndexKind::kIvfFlat:

@@ -31,6 +31,7 @@ enum class IndexKind : uint32_t {
   kIvfPq = 4,
   kBinIvfFlat = 5,
   kSparseInverted = 6,
+  kHnswSq = 7,
 };
 const char* IndexKindName(IndexKind kind);
 
@@ -71,6 +72,9 @@ class VectorIndex {
   virtual ~VectorIndex() = default;
   virtual IndexKind kind() const = 0;
   virtual Metric metric() const = 0;
+  // True when Search's scores are approximate (quantised codes): callers holding the raw
+  // vectors rescore its hits exactly.
+  virtual bool Approximate() const { return false; }
   // Rows the index wants to see in Train before the first add; 0 when it needs no training.
   virtual int64_t TrainingRows() const { return 0; }
   virtual Status Train(const VectorBatch& batch) { return Status::Ok(); }

@@ -272,8 +272,11 @@ Status MilvusServiceImpl::RunQuery(ServerContext* ctx, const mpb::QueryRequest& 
   QV_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(c, req.partition_names()));
 
   int64_t limit = -1, offset = 0;
+  bool ignore_growing = false;
   for (const auto& kv : req.query_params()) {
-    if (kv.key() == "limit") {
+    if (kv.key() == "ignore_growing") {
+      ignore_growing = Truthy(kv.value());
+    } else if (kv.key() == "limit") {
       auto v = ParseInt(kv.value());
       if (!v) return InvalidParam("limit [{}] is invalid", kv.value());
       limit = *v;
@@ -304,6 +307,7 @@ Status MilvusServiceImpl::RunQuery(ServerContext* ctx, const mpb::QueryRequest& 
                                  : CompileFilter(req.expr(), c.schema(), req.expr_template_values()));
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
   f.filter = WithTtl(c, std::move(f.filter), ts);
+  if (ignore_growing) f.filter = WithoutGrowing(std::move(f.filter), data_.Store(c)->PersistedSeq());
   resp->set_collection_name(c.name());
   resp->set_session_ts(ts);
   const milvus::proto::schema::FieldSchema* pk = FindFieldById(c, datanode::PrimaryKeyFieldId(c));

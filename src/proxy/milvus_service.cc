@@ -740,8 +740,13 @@ grpc::Status MilvusServiceImpl::GetIndexBuildProgress(ServerContext* ctx,
   Status st = DescribeIndexes(DbOf(ctx, req->db_name()), req->collection_name(), req->field_name(),
                               req->index_name(), &d);
   if (st.ok()) {
-    resp->set_indexed_rows(0);
-    resp->set_total_rows(0);
+    int64_t indexed = 0, total = 0;
+    for (const auto& desc : d.index_descriptions()) {
+      indexed += desc.indexed_rows();
+      total += desc.total_rows();
+    }
+    resp->set_indexed_rows(indexed);
+    resp->set_total_rows(total);
   }
   return Reply(st, resp->mutable_status());
 }

@@ -5,6 +5,7 @@
 // other row is scored exactly.
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 #include <span>
@@ -12,6 +13,7 @@
 
 #include "common.pb.h"
 #include "index/distance.h"
+#include "index/flat_scan.h"
 #include "proxy/filter.h"
 #include "proxy/milvus_service.h"
 #include "proxy/output.h"
@@ -39,6 +41,8 @@ struct SearchParams {
   std::string group_by_field;
   int64_t group_size = 1;
   bool strict_group_size = false;
+  // Milvus: search sealed segments only (here: persisted chunks).
+  bool ignore_growing = false;
   // HNSW search list size when the request names none: high enough for ~0.95 recall@10 on
   // hard (uniform 128-d) data; users trade it down with `ef`.
   size_t ef = 256;
@@ -46,6 +50,9 @@ struct SearchParams {
   size_t nprobe = 8;
   // Sparse: share of the query's smallest values ignored (Milvus's default 0).
   double drop_ratio_search = 0;
+  // Quantised indexes: candidates fetched per wanted hit before exact rescoring (Milvus's
+  // refine_k, default 1).
+  double refine_k = 1;
   // Search iterator v2 (`iterator` + `search_iter_v2`): each batch continues strictly after
   // `last_bound` (rows tied with it that the previous batch returned are listed in the token).
   bool iterator_v2 = false;
@@ -100,8 +107,8 @@ Result<SearchParams> ParseSearchParams(
   if (p.group_size <= 0 || p.group_size > 1024) {
     return InvalidParam("group_size [{}] is invalid, it should be in range [1, 1024]", p.group_size);
   }
-  auto strict = get("strict_group_size").value_or("false");
-  p.strict_group_size = strict == "true" || strict == "True" || strict == "1";
+  p.strict_group_size = Truthy(get("strict_group_size").value_or("false"));
+  p.ignore_growing = Truthy(get("ignore_growing").value_or("false"));
   int64_t ef = 0;
   QV_RETURN_IF_ERROR(get_int("ef", &ef));
   if (ef < 0) return InvalidParam("ef [{}] is invalid", ef);
@@ -112,6 +119,11 @@ Result<SearchParams> ParseSearchParams(
     return InvalidParam("param 'nprobe' ({}) should be in range [1, 65536]", nprobe);
   }
   if (nprobe > 0) p.nprobe = static_cast<size_t>(nprobe);
+  QV_ASSIGN_OR_RETURN(std::optional<double> refine_k, num("refine_k"));
+  if (refine_k) {
+    if (!(*refine_k >= 1) || *refine_k > 1000) return InvalidParam("refine_k ({}) should be in range [1, 1000]", *refine_k);
+    p.refine_k = *refine_k;
+  }
   QV_ASSIGN_OR_RETURN(std::optional<double> drop, num("drop_ratio_search"));
   if (drop) {
     if (*drop < 0 || *drop >= 1) {
@@ -119,10 +131,7 @@ Result<SearchParams> ParseSearchParams(
     }
     p.drop_ratio_search = *drop;
   }
-  auto truthy = [&](const std::string& k) {
-    auto v = get(k).value_or("false");
-    return v == "true" || v == "True" || v == "1";
-  };
+  auto truthy = [&](const std::string& k) { return Truthy(get(k).value_or("false")); };
   p.iterator_v2 = truthy("iterator") && truthy("search_iter_v2");
   if (p.iterator_v2) {
     int64_t batch = 0;
@@ -268,22 +277,10 @@ class Scorer {
         return Dense(q, v.float_vector().data().data() + r.row * dim_);
       case VectorField::kFloat16Vector:
       case VectorField::kBfloat16Vector:
-      case VectorField::kInt8Vector: {
+      case VectorField::kInt8Vector:
         scratch_.resize(static_cast<size_t>(dim_));
-        for (int64_t i = 0; i < dim_; ++i) {
-          float x;
-          if (v.data_case() == VectorField::kInt8Vector) {
-            x = static_cast<int8_t>(v.int8_vector()[static_cast<size_t>(r.row * dim_ + i)]);
-          } else {
-            uint16_t h;
-            const std::string& b = v.data_case() == VectorField::kFloat16Vector ? v.float16_vector() : v.bfloat16_vector();
-            std::memcpy(&h, b.data() + 2 * (r.row * dim_ + i), 2);
-            x = v.data_case() == VectorField::kFloat16Vector ? index::HalfToFloat(h) : index::BFloat16ToFloat(h);
-          }
-          scratch_[static_cast<size_t>(i)] = x;
-        }
+        if (!segment::DecodeDenseRows(v, r.row, 1, dim_, scratch_.data())) return NAN;
         return Dense(q, scratch_.data());
-      }
       case VectorField::kBinaryVector: {
         const auto* row = reinterpret_cast<const uint8_t*>(v.binary_vector().data()) + r.row * (dim_ / 8);
         const auto* qb = reinterpret_cast<const uint8_t*>(q.bytes.data());
@@ -403,6 +400,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     if (sp.guarantee_ts > oldest && sp.guarantee_ts < ts) ts = sp.guarantee_ts;
   }
   f.filter = WithTtl(c, std::move(f.filter), ts);
+  if (sp.ignore_growing) f.filter = WithoutGrowing(std::move(f.filter), data_.Store(c)->PersistedSeq());
   // Iterator token: the pks the previous batch returned with a score equal to last_bound.
   std::set<std::string> tied;
   milvus::proto::schema::IDs prev;
@@ -492,50 +490,135 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
       return a.second.row < b.second.row;
     };
     using Candidate = std::pair<float, RowRef>;
-    // Scores `part` of the exact rows against q into `out`, applying range and iterator bounds.
-    auto scan_exact = [&](const QueryVector& q, std::span<const RowRef> part, Scorer& scorer,
-                          std::vector<Candidate>& out) {
-      for (const RowRef& r : part) {
-        float s = scorer.Score(q, r);
-        if (std::isnan(s) || !in_range(s) || (sparse && s <= 0)) continue;
-        if (sp.last_bound) {
-          const float lb = *sp.last_bound;
-          if (higher ? s > lb : s < lb) continue;
-          if (s == lb && tied.contains(segment::RowPkKey(*r.chunk, r.row))) continue;
-        }
-        out.emplace_back(s, r);
+    // Whether an exactly scored row is a candidate: range bounds, and for iterator batches the
+    // previous batch's bound (rows tied with it that were returned are in the token).
+    auto accept = [&](float s, const RowRef& r) {
+      if (std::isnan(s) || !in_range(s) || (sparse && s <= 0)) return false;
+      if (sp.last_bound) {
+        const float lb = *sp.last_bound;
+        if (higher ? s > lb : s < lb) return false;
+        if (s == lb && tied.contains(segment::RowPkKey(*r.chunk, r.row))) return false;
       }
+      return true;
     };
-    // Every candidate of one query: exactly scored rows and the index's hits that pass the
-    // filter. A large exact scan of a single query is split over the search executor; each part
-    // keeps its best `want` (the order is total, so the merge is exact) unless grouping needs all.
-    auto candidates = [&](const QueryVector& q, Scorer& scorer, std::vector<Candidate>& scored) {
-      constexpr size_t kRowsPerPart = 16384;
-      const size_t parts = queries.size() == 1
-                               ? std::min<size_t>(static_cast<size_t>(executor_.threads()) + 1,
-                                                  exact_rows.size() / kRowsPerPart)
-                               : 1;
-      if (parts > 1) {
-        std::vector<std::vector<Candidate>> partial(parts);
-        const size_t per = (exact_rows.size() + parts - 1) / parts;
-        executor_.ParallelFor(parts, [&](size_t p) {
-          Scorer local(*field, metric);
-          const size_t from = p * per, to = std::min(exact_rows.size(), from + per);
-          scan_exact(q, std::span<const RowRef>(exact_rows).subspan(from, to - from), local, partial[p]);
-          auto& mine = partial[p];
-          if (!group_field && mine.size() > static_cast<size_t>(want)) {
-            std::nth_element(mine.begin(), mine.begin() + want, mine.end(), better);
-            mine.resize(static_cast<size_t>(want));
-          }
-        });
-        for (auto& part : partial) scored.insert(scored.end(), part.begin(), part.end());
+    // Candidate lists stay bounded: only the best `want` can be chosen (the order is total, so
+    // this is exact), except for grouping, which needs every candidate.
+    using Best = index::BestK<Candidate, decltype(better)>;
+    auto make_best = [&] {
+      return Best(group_field ? std::numeric_limits<size_t>::max() : static_cast<size_t>(want), higher, better);
+    };
+    // Dense float-like fields under L2/IP/COSINE are scored a tile at a time (index::ScoreTile:
+    // AVX2 kernels, or one BLAS product when a block holds many queries); other vector types
+    // row by row.
+    const bool tiled = !queries.empty() && !queries[0].dense.empty() &&
+                       (metric == Metric::kL2 || metric == Metric::kIP || metric == Metric::kCosine);
+    const int64_t dim = segment::VectorDim(*field);
+    // Exact candidates of queries [q0, q1) over `part` of the exact rows, into out[q - q0].
+    auto scan_exact = [&](size_t q0, size_t q1, std::span<const RowRef> part,
+                          std::vector<std::vector<Candidate>>& out) {
+      const int64_t nq = static_cast<int64_t>(q1 - q0);
+      const size_t tile_rows = static_cast<size_t>(index::TileRows(nq));
+      std::vector<Best> best;
+      for (size_t qi = q0; qi < q1; ++qi) best.push_back(make_best());
+      auto offer = [&](Best& b, float s, const RowRef& r) {
+        if (b.Worthy(s) && accept(s, r)) b.Add(Candidate(s, r));
+      };
+      if (!tiled) {
+        Scorer scorer(*field, metric);
+        for (size_t qi = q0; qi < q1; ++qi) {
+          for (const RowRef& r : part) offer(best[qi - q0], scorer.Score(queries[qi], r), r);
+        }
       } else {
-        scan_exact(q, exact_rows, scorer, scored);
+        std::vector<float> block(static_cast<size_t>(nq * dim)), norms(static_cast<size_t>(nq));
+        for (size_t qi = q0; qi < q1; ++qi) {
+          std::copy(queries[qi].dense.begin(), queries[qi].dense.end(),
+                    block.begin() + static_cast<std::ptrdiff_t>((qi - q0) * static_cast<size_t>(dim)));
+          norms[qi - q0] = queries[qi].norm;
+        }
+        std::vector<float> gathered, scores;
+        for (size_t i = 0; i < part.size();) {
+          // A tile: consecutive rows of one chunk, read in place when they are adjacent float
+          // rows, else gathered (and decoded from float16/bfloat16/int8).
+          const segment::Chunk* chunk = part[i].chunk;
+          size_t end = i + 1;
+          bool contiguous = true;
+          while (end < part.size() && end - i < tile_rows && part[end].chunk == chunk) {
+            contiguous = contiguous && part[end].row == part[end - 1].row + 1;
+            ++end;
+          }
+          const size_t n = end - i;
+          const FieldData* col = chunk->Column(field->fieldid());
+          const float* rows_ptr = nullptr;
+          if (col && contiguous && col->vectors().data_case() == milvus::proto::schema::VectorField::kFloatVector &&
+              col->vectors().float_vector().data_size() >= (part[end - 1].row + 1) * dim) {
+            rows_ptr = col->vectors().float_vector().data().data() + part[i].row * dim;
+          } else if (col) {
+            gathered.resize(n * static_cast<size_t>(dim));
+            bool ok = true;
+            for (size_t j = 0; j < n && ok; ++j) {
+              ok = segment::DecodeDenseRows(col->vectors(), part[i + j].row, 1, dim,
+                                            gathered.data() + j * static_cast<size_t>(dim));
+            }
+            if (ok) rows_ptr = gathered.data();
+          }
+          if (rows_ptr) {
+            scores.resize(static_cast<size_t>(nq) * n);
+            index::ScoreTile(metric, block.data(), norms.data(), nq, rows_ptr, static_cast<int64_t>(n), dim,
+                             scores.data());
+            for (int64_t q = 0; q < nq; ++q) {
+              const float* row_scores = scores.data() + static_cast<size_t>(q) * n;
+              Best& b = best[static_cast<size_t>(q)];
+              index::OfferScores(row_scores, n, higher, b, [&](size_t j) {
+                if (accept(row_scores[j], part[i + j])) b.Add(Candidate(row_scores[j], part[i + j]));
+              });
+            }
+          }
+          i = end;
+        }
+      }
+      for (size_t qi = q0; qi < q1; ++qi) out[qi - q0] = std::move(best[qi - q0]).Take();
+    };
+    // The exact scan is split into tasks over the search executor: blocks of queries (one BLAS
+    // product per tile when a block holds many) and, when there are fewer blocks than threads,
+    // parts of the rows. Per-query lists of the parts are merged after.
+    const size_t nq_all = queries.size();
+    const size_t threads = static_cast<size_t>(executor_.threads()) + 1;
+    const size_t per_block =
+        tiled && static_cast<int64_t>(nq_all) >= index::kBlasMinQueries
+            ? std::clamp<size_t>((nq_all + threads - 1) / threads, static_cast<size_t>(index::kBlasMinQueries), 256)
+            : 1;
+    const size_t blocks = (nq_all + per_block - 1) / per_block;
+    constexpr size_t kRowsPerPart = 16384;
+    const size_t parts = blocks < threads ? std::max<size_t>(1, std::min(threads, exact_rows.size() / kRowsPerPart)) : 1;
+    const size_t rows_per_part = (exact_rows.size() + parts - 1) / parts;
+    // exact[part][query]
+    std::vector<std::vector<std::vector<Candidate>>> exact(parts, std::vector<std::vector<Candidate>>(nq_all));
+    executor_.ParallelFor(blocks * parts, [&](size_t task) {
+      const size_t b = task / parts, p = task % parts;
+      const size_t q0 = b * per_block, q1 = std::min(nq_all, q0 + per_block);
+      const size_t from = std::min(exact_rows.size(), p * rows_per_part);
+      const size_t to = std::min(exact_rows.size(), from + rows_per_part);
+      std::vector<std::vector<Candidate>> out(q1 - q0);
+      scan_exact(q0, q1, std::span<const RowRef>(exact_rows).subspan(from, to - from), out);
+      for (size_t qi = q0; qi < q1; ++qi) exact[p][qi] = std::move(out[qi - q0]);
+    });
+    // Every candidate of one query: its exact ones and the index's hits that pass the filter.
+    auto candidates = [&](size_t qi, std::vector<Candidate>& scored) {
+      const QueryVector& q = queries[qi];
+      for (auto& part : exact) {
+        scored.insert(scored.end(), part[qi].begin(), part[qi].end());
+        std::vector<Candidate>().swap(part[qi]);
       }
       if (ann_on) {
-        // Ask the graph for enough candidates that `want` of them survive the filter.
-        size_t k = static_cast<size_t>(static_cast<double>(want) / selectivity * 1.2) + 10;
+        Scorer scorer(*field, metric);
+        // Ask the graph for enough candidates that `want` of them survive the filter. Quantised
+        // indexes (HNSW_SQ, IVF_SQ8, IVF_PQ) score approximately: their hits are rescored
+        // exactly from the raw vectors, which Quiver holds anyway, after fetching `refine_k`
+        // times as many (Milvus's refine step at full precision).
+        const bool refine = ann.index->Approximate();
+        size_t k = static_cast<size_t>(static_cast<double>(want) / selectivity * 1.2 * (refine ? sp.refine_k : 1.0)) + 10;
         size_t passed = 0;
+        const size_t before = scored.size();
         for (int attempt = 0; attempt < 4; ++attempt) {
           k = std::min(k, ann.labels->size());
           index::IndexSearchParams ip;
@@ -546,11 +629,10 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           qr.dense = q.dense.empty() ? nullptr : q.dense.data();
           qr.bytes = q.bytes;
           auto found = ann.index->Search(qr, k, ip);
-          size_t before = scored.size();
           for (const auto& [score, label] : found) {
             if (label >= ann.labels->size()) continue;
             const RowRef& r = (*ann.labels)[label];
-            if (passes(r)) scored.emplace_back(score, r);
+            if (passes(r)) scored.emplace_back(refine ? scorer.Score(q, r) : score, r);
           }
           passed = scored.size() - before;
           if (passed >= static_cast<size_t>(want) || k >= ann.labels->size()) break;
@@ -558,7 +640,9 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           k *= 4;
         }
         if (passed < static_cast<size_t>(want) && passed < covered) {
-          // The graph could not produce enough filtered rows: scan the covered rows exactly.
+          // The graph could not produce enough filtered rows: scan the covered rows exactly
+          // instead of its hits.
+          scored.resize(before);
           for (const RowRef& r : rows) {
             if (r.chunk->seq > ann.indexed_seq) continue;
             float s = scorer.Score(q, r);
@@ -608,9 +692,8 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     };
     std::vector<std::vector<Candidate>> chosen_of(queries.size());
     auto run_query = [&](size_t qi) {
-      Scorer scorer(*field, metric);
       std::vector<Candidate> scored;
-      candidates(queries[qi], scorer, scored);
+      candidates(qi, scored);
       chosen_of[qi] = choose(scored);
     };
     // Queries of one request run in parallel on the search executor.

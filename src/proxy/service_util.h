@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "coord/catalog.h"
@@ -95,5 +96,20 @@ inline segment::ChunkFilter WithTtl(const CollectionRecord& c, segment::ChunkFil
     return filter ? filter(chunk, mask) : Status::Ok();
   };
 }
+
+// Wraps `filter` so only persisted chunks (seq <= persisted_seq) are read: Milvus's
+// `ignore_growing`, which searches and queries sealed segments only.
+inline segment::ChunkFilter WithoutGrowing(segment::ChunkFilter filter, uint64_t persisted_seq) {
+  return [persisted_seq, filter = std::move(filter)](const segment::Chunk& chunk, std::vector<uint8_t>& mask) -> Status {
+    if (chunk.seq > persisted_seq) {
+      std::fill(mask.begin(), mask.end(), 0);
+      return Status::Ok();
+    }
+    return filter ? filter(chunk, mask) : Status::Ok();
+  };
+}
+
+// Milvus's boolean request parameters arrive as "true"/"True"/"1".
+inline bool Truthy(std::string_view v) { return v == "true" || v == "True" || v == "TRUE" || v == "1"; }
 
 }  // namespace quiver::proxy

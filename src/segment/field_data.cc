@@ -1,5 +1,7 @@
 #include "segment/field_data.h"
 
+#include "index/distance.h"
+
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -349,6 +351,41 @@ Result<FieldData> NormalizeScalar(const FieldSchema& f, const FieldData* in, int
 }  // namespace
 
 int64_t VectorDim(const FieldSchema& field) { return IntParam(field, "dim"); }
+
+bool DecodeDenseRows(const milvus::proto::schema::VectorField& v, int64_t first, int64_t count,
+                     int64_t dim, float* out) {
+  using milvus::proto::schema::VectorField;
+  if (first < 0 || count < 0 || dim <= 0) return false;
+  const auto begin = static_cast<size_t>(first * dim), n = static_cast<size_t>(count * dim);
+  switch (v.data_case()) {
+    case VectorField::kFloatVector: {
+      const auto& d = v.float_vector().data();
+      if (static_cast<size_t>(d.size()) < begin + n) return false;
+      std::memcpy(out, d.data() + begin, n * sizeof(float));
+      return true;
+    }
+    case VectorField::kFloat16Vector:
+    case VectorField::kBfloat16Vector: {
+      const bool half = v.data_case() == VectorField::kFloat16Vector;
+      const std::string& b = half ? v.float16_vector() : v.bfloat16_vector();
+      if (b.size() < 2 * (begin + n)) return false;
+      for (size_t i = 0; i < n; ++i) {
+        uint16_t h;
+        std::memcpy(&h, b.data() + 2 * (begin + i), 2);
+        out[i] = half ? index::HalfToFloat(h) : index::BFloat16ToFloat(h);
+      }
+      return true;
+    }
+    case VectorField::kInt8Vector: {
+      const std::string& b = v.int8_vector();
+      if (b.size() < begin + n) return false;
+      for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(static_cast<int8_t>(b[begin + i]));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
 
 Result<InsertColumns> NormalizeInsert(const CollectionSchema& schema,
                                       const google::protobuf::RepeatedPtrField<FieldData>& in,

@@ -58,4 +58,10 @@ int64_t ColumnRows(const FieldData& column, int64_t dim_hint = 0);
 
 int64_t VectorDim(const FieldSchema& field);
 
+// Writes `count` rows of a dense vector column (float, float16, bfloat16 or int8) starting at
+// `first` as `count * dim` floats into `out`; false (nothing written) when the column holds no
+// dense vectors of `dim` or fewer than first + count rows.
+bool DecodeDenseRows(const milvus::proto::schema::VectorField& v, int64_t first, int64_t count,
+                     int64_t dim, float* out);
+
 }  // namespace quiver::segment

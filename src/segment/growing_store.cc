@@ -310,6 +310,11 @@ void GrowingStore::MarkPersisted(uint64_t chunk_watermark, size_t delete_waterma
   pending_deletes_.erase(pending_deletes_.begin(), pending_deletes_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
+uint64_t GrowingStore::PersistedSeq() const {
+  std::shared_lock lock(mu_);
+  return persisted_seq_;
+}
+
 int64_t GrowingStore::UnpersistedRows() const {
   std::shared_lock lock(mu_);
   int64_t n = 0;
@@ -413,10 +418,6 @@ struct BatchBuffers {
   }
 };
 
-bool IsDenseKind(index::IndexKind k) {
-  return k != index::IndexKind::kBinIvfFlat && k != index::IndexKind::kSparseInverted;
-}
-
 // Appends a chunk's vector column to `out`; false (nothing appended) when the column does not
 // hold `rows` vectors of the form the index kind reads.
 bool AppendVectors(const FieldData& col, int64_t rows, const index::IndexConfig& config, BatchBuffers* out) {
@@ -432,33 +433,12 @@ bool AppendVectors(const FieldData& col, int64_t rows, const index::IndexConfig&
     const auto* p = reinterpret_cast<const uint8_t*>(v.binary_vector().data());
     out->bits.insert(out->bits.end(), p, p + n * dim / 8);
   } else {
-    switch (v.data_case()) {
-      case VectorField::kFloatVector: {
-        const auto& d = v.float_vector().data();
-        if (static_cast<size_t>(d.size()) != n * dim) return false;
-        out->dense.insert(out->dense.end(), d.begin(), d.end());
-        break;
-      }
-      case VectorField::kFloat16Vector:
-      case VectorField::kBfloat16Vector: {
-        const bool half = v.data_case() == VectorField::kFloat16Vector;
-        const std::string& b = half ? v.float16_vector() : v.bfloat16_vector();
-        if (b.size() != n * dim * 2) return false;
-        for (size_t i = 0; i < n * dim; ++i) {
-          uint16_t h;
-          std::memcpy(&h, b.data() + 2 * i, 2);
-          out->dense.push_back(half ? index::HalfToFloat(h) : index::BFloat16ToFloat(h));
-        }
-        break;
-      }
-      case VectorField::kInt8Vector: {
-        const std::string& b = v.int8_vector();
-        if (b.size() != n * dim) return false;
-        for (char c : b) out->dense.push_back(static_cast<float>(static_cast<int8_t>(c)));
-        break;
-      }
-      default:
-        return false;
+    const size_t at = out->dense.size();
+    out->dense.resize(at + n * dim);
+    if (!DecodeDenseRows(v, 0, rows, config.dim, out->dense.data() + at) ||
+        ColumnRows(col, config.dim) != rows) {
+      out->dense.resize(at);
+      return false;
     }
   }
   out->n += n;

@@ -164,6 +164,8 @@ class GrowingStore {
   Unpersisted ExportUnpersisted() const;
   void MarkPersisted(uint64_t chunk_watermark, size_t delete_watermark);
   int64_t UnpersistedRows() const;
+  // Chunks with seq <= this are persisted (Milvus's sealed data); later ones are growing.
+  uint64_t PersistedSeq() const;
   // Loads a persisted segment: its chunks and deletes are applied and count as persisted.
   Status LoadSegment(format::SegmentData&& data);
 

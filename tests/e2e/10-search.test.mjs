@@ -127,6 +127,50 @@ describe('search', () => {
     }
   });
 
+  it('large nq (matrix-product path): every query equals brute force, for every metric, with a filter', async () => {
+    const qs = Array.from({ length: 70 }, () => randVec(rand, DIM));
+    for (const metric of ['L2', 'IP', 'COSINE']) {
+      const res = await search({ anns_field: FIELD[metric], data: qs, limit: 5 });
+      assertOk(res, `${metric} nq=70`);
+      assert.equal(res.results.length, qs.length);
+      for (const [qi, q] of qs.entries()) {
+        assertHits(res.results[qi], bruteForce(dense, q, metric, 5), { scoreOf: scoreOf(metric, q), what: `${metric} nq=70 q${qi}` });
+      }
+      const filtered = await search({ anns_field: FIELD[metric], data: qs, limit: 4, filter: 'cat == 2' });
+      assertOk(filtered, `${metric} nq=70 filtered`);
+      const keep = dense.filter(r => r.cat === 2);
+      for (const [qi, q] of qs.entries()) {
+        assertHits(filtered.results[qi], bruteForce(keep, q, metric, 4), { scoreOf: scoreOf(metric, q), what: `${metric} filtered q${qi}` });
+      }
+    }
+  });
+
+  it('ignore_growing searches flushed (sealed) rows only', async () => {
+    const c = ctx.client;
+    const name = uniq('growing');
+    assertOk(await c.createCollection({
+      collection_name: name,
+      consistency_level: 'Strong',
+      fields: [
+        { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+        { name: 'v', data_type: DataType.FloatVector, dim: DIM },
+      ],
+    }));
+    assertOk(await c.createIndex({ collection_name: name, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }));
+    assertOk(await c.loadCollection({ collection_name: name }));
+    assertOk(await c.insert({ collection_name: name, data: dense.slice(0, 100).map(r => ({ id: r.id, v: r.vec })) }));
+    assertOk(await c.flush({ collection_names: [name] }));
+    assertOk(await c.insert({ collection_name: name, data: dense.slice(100, 150).map(r => ({ id: r.id, v: r.vec })) }));
+    const q = dense[120].vec;  // a growing row
+    const all = await c.search({ collection_name: name, data: q, limit: 5 });
+    assertOk(all);
+    assert.equal(Number(all.results[0].id), 120, 'without ignore_growing the growing row is found');
+    const sealed = await c.search({ collection_name: name, data: q, limit: 5, ignore_growing: true });
+    assertOk(sealed);
+    assert.equal(sealed.results.length, 5);
+    assertHits(sealed.results, bruteForce(dense.slice(0, 100), q, 'L2', 5), { what: 'ignore_growing' });
+  });
+
   it('offset skips the best hits', async () => {
     for (const metric of ['L2', 'COSINE']) {
       const q = queries[1];

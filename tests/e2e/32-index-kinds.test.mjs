@@ -42,6 +42,8 @@ const CASES = [
   ['float HNSW COSINE', DataType.FloatVector, 'HNSW', 'COSINE', { M: 16, efConstruction: 100 }, { ef: 64 }, { recall: 0.95 }],
   ['float AUTOINDEX COSINE', DataType.FloatVector, 'AUTOINDEX', 'COSINE', {}, {}, { recall: 0.95 }],
   ['float HNSW_SQ L2', DataType.FloatVector, 'HNSW_SQ', 'L2', { M: 16, efConstruction: 100, sq_type: 'SQ8' }, { ef: 64 }, { recall: 0.9 }],
+  ['float16 HNSW_SQ COSINE', DataType.Float16Vector, 'HNSW_SQ', 'COSINE', { M: 16, efConstruction: 100 }, { ef: 64, refine_k: 2 }, { recall: 0.9 }],
+  ['int8 HNSW_PQ IP', DataType.Int8Vector, 'HNSW_PQ', 'IP', { M: 16, efConstruction: 100, m: 4, nbits: 8 }, { ef: 64 }, { recall: 0.9 }],
   ['float IVF_FLAT L2', DataType.FloatVector, 'IVF_FLAT', 'L2', { nlist: 16 }, { nprobe: 16 }, { exact: true, probeOneBelow: 0.99 }],
   ['float IVF_FLAT COSINE', DataType.FloatVector, 'IVF_FLAT', 'COSINE', { nlist: 16 }, { nprobe: 16 }, { exact: true }],
   ['float IVF_SQ8 IP', DataType.FloatVector, 'IVF_SQ8', 'IP', { nlist: 16 }, { nprobe: 16 }, { recall: 0.85 }],
@@ -142,6 +144,15 @@ describe('ANN index kinds', () => {
           got[i].forEach((h, j) => assert.ok(Math.abs(h.score - want[j].score) < 1e-3 * Math.max(1, Math.abs(want[j].score)),
             `${c.label}: query ${i} hit ${j} score ${h.score} vs ${want[j].score}`));
         });
+      }
+      if (['HNSW_SQ', 'HNSW_PQ', 'IVF_SQ8', 'IVF_PQ'].some(t => c.label.includes(t))) {
+        // Quantised indexes: every hit is rescored exactly from the raw vectors.
+        const m = METRIC[c.metric];
+        const byId = new Map(c.rows.map(r => [r.id, r.v]));
+        c.queries.forEach((q, i) => got[i].forEach(h => {
+          const truth = m.fn(q, byId.get(h.id));
+          assert.ok(Math.abs(h.score - truth) < 1e-3 * Math.max(1, Math.abs(truth)), `${c.label}: id ${h.id} score ${h.score} vs exact ${truth}`);
+        }));
       }
       const recall = recallOf(c, got);
       console.log(`# ${c.label}: recall@10 ${recall.toFixed(3)}`);
