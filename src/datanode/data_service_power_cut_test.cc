@@ -9,7 +9,8 @@
 //   I3 no row that was never written; I4 the write in flight at the cut is all-or-nothing;
 //   I5 one row per pk; I7 recovery succeeds and every object the manifest references exists
 //   and matches its size and checksum (no torn file is served), and no unreferenced one is left.
-// QUIVER_POWER_CUT_SEEDS raises the number of seeds (`make powercut`).
+// QUIVER_POWER_CUT_SEEDS raises the number of seeds (`make powercut`). DataServiceRecovery holds
+// regression tests for recovery checks found by the crash tests.
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
@@ -20,6 +21,7 @@
 #include <set>
 
 #include "common/crc32c.h"
+#include "coord/catalog.h"
 #include "coord/clock.h"
 #include "coord/tso.h"
 #include "datanode/data_service.h"
@@ -386,6 +388,76 @@ TEST(DataServicePowerCut, NegativeControlWithoutObjectSyncReportsLoss) {
   }
   Report("negative control (object store without fsync)", stats);
   EXPECT_GT(stats.violations(), 0) << "the harness cannot see lost segment files";
+}
+
+// Found by the crash-point loop's negative control: a manifest whose checkpoint record is gone
+// from the WAL (the WAL was truncated behind a checkpoint that was never committed) was
+// recovered from the first WAL file left, silently dropping the rows in between.
+TEST(DataServiceRecovery, Issue9WalStartingAfterTheCheckpointIsCorruption) {
+  storage::FaultyFileSystem fs(1);
+  fs.AddDurableDir("/data");
+  storage::MemoryMetaStore meta;
+  coord::ManualClock clock(1'700'000'000'000);
+  const catalog::CollectionRecord coll = MakeCollection();
+  auto open = [&](auto&& body) {
+    wal::LogOptions log_options;
+    log_options.fs = &fs;
+    log_options.max_file_bytes = 1024;
+    auto log = wal::LocalLogStore::Open("/data/wal", log_options);
+    storage::ObjectStoreOptions object_options;
+    object_options.fs = &fs;
+    auto objects = storage::LocalObjectStore::Open("/data/objects", object_options);
+    auto tso = coord::Tso::Open(meta, clock);
+    auto ids = coord::IdAllocator::Open(meta);
+    ASSERT_TRUE(log.ok() && objects.ok() && tso.ok() && ids.ok());
+    DataService ds(**log, **objects, meta, **tso, **ids);
+    body(ds);
+  };
+  open([&](DataService& ds) {
+    ASSERT_TRUE(ds.Recover({coll}).ok());
+    for (int64_t i = 0; i < 20; ++i) ASSERT_TRUE(ds.Write(coll, Entry({{i, 1}}, true, false)).ok());
+    ASSERT_TRUE(ds.Flush(coll).ok());  // truncates the WAL files behind the checkpoint
+    for (int64_t i = 20; i < 25; ++i)
+      ASSERT_TRUE(ds.Write(coll, Entry({{i, 1}}, true, false)).ok());
+  });
+  // The manifest as an unsafe flush leaves it: the old checkpoint, no segment.
+  format::SegmentManifest stale;
+  stale.set_collection_id(coll.id());
+  stale.set_checkpoint_lsn(1);
+  storage::WriteBatch b;
+  b.Put(fmt::format("segments/{:020}", coll.id()), coord::EncodeRecord(stale));
+  ASSERT_TRUE(meta.Commit(b).ok());
+  open([&](DataService& ds) {
+    Status st = ds.Recover({coll});
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+    EXPECT_NE(st.message().find("records are missing"), std::string::npos) << st.ToString();
+  });
+}
+
+// A WAL channel holding another collection's entries (e.g. channel directories swapped) is
+// corruption, not rows of this collection.
+TEST(DataServiceRecovery, Issue9WalEntryOfAnotherCollectionIsCorruption) {
+  storage::FaultyFileSystem fs(1);
+  fs.AddDurableDir("/data");
+  storage::MemoryMetaStore meta;
+  coord::ManualClock clock(1'700'000'000'000);
+  const catalog::CollectionRecord coll = MakeCollection();
+  wal::LogOptions log_options;
+  log_options.fs = &fs;
+  auto log = wal::LocalLogStore::Open("/data/wal", log_options);
+  ASSERT_TRUE(log.ok());
+  wal::WalEntry foreign = Entry({{1, 1}}, true, false);
+  foreign.set_collection_id(coll.id() + 1);
+  ASSERT_TRUE(
+      (*log)->Append(DataService::ChannelName(coll.id()), foreign.SerializeAsString()).ok());
+  storage::ObjectStoreOptions object_options;
+  object_options.fs = &fs;
+  auto objects = storage::LocalObjectStore::Open("/data/objects", object_options);
+  auto tso = coord::Tso::Open(meta, clock);
+  auto ids = coord::IdAllocator::Open(meta);
+  ASSERT_TRUE(objects.ok() && tso.ok() && ids.ok());
+  DataService ds(**log, **objects, meta, **tso, **ids);
+  EXPECT_EQ(ds.Recover({coll}).code(), StatusCode::kCorruption);
 }
 
 }  // namespace
