@@ -22,9 +22,14 @@ it('every crash point once: all reached, no invariant violated', { timeout: 420_
 
 it('negative control: a flush that skips its manifest commit is reported as loss', { timeout: 120_000 }, async () => {
   // Small WAL files, so the flush's truncation removes whole files behind the uncommitted
-  // checkpoint. Recovery then either serves the rows that are left (the journal reports the loss)
-  // or, when the checkpoint's own record is gone, refuses to start (records are missing).
-  const r = await runNodeScript([loop, '1'], { CRASH_UNSAFE: 'flush_skip_manifest', CRASH_POINTS: 'flush.after_wal_truncate', CRASH_WAL_FILE_BYTES: '2048' }, 110_000);
+  // checkpoint; no drop task and a warm-up, so every flush that reaches the point is one of the
+  // journaled collection's, with several WAL files behind it. Recovery then either serves the
+  // rows that are left (the journal reports the loss) or, when the checkpoint's own record is
+  // gone, refuses to start (records are missing).
+  const r = await runNodeScript([loop, '1'], {
+    CRASH_UNSAFE: 'flush_skip_manifest', CRASH_POINTS: 'flush.after_wal_truncate', CRASH_WAL_FILE_BYTES: '2048',
+    CRASH_DROPS: '0', CRASH_WARMUP_MS: '1000',
+  }, 110_000);
   const out = `exit ${r.code} ${r.signal || ''}\n${r.stdout}\n${r.stderr}`;
   assert.equal(r.code, 1, `the loop must fail with the unsafe flush:\n${out}`);
   assert.match(r.stdout, /I1: \d+ acknowledged rows lost|records are missing/, out);

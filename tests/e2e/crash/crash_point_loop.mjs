@@ -15,6 +15,7 @@
 //
 // Usage: node crash/crash_point_loop.mjs [rounds=1]: each point `rounds` times, n drawn from 1..3.
 // Env: CRASH_POINTS=a,b (a subset), CRASH_SEED, QUIVER_BIN, CRASH_WAL_FILE_BYTES (default 32768),
+// CRASH_DROPS=0 (no drop task), CRASH_WARMUP_MS (delay of the first explicit flush),
 // CRASH_UNSAFE=<behaviour> (negative control: the loop must then report violations). Ends with "N passed, N failed" and a summary;
 // exits non-zero on any violation or on a point never reached. On failure the data dir is kept.
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,8 @@ import { newClient, DataType } from '../lib/helpers.mjs';
 const rounds = Number(process.argv[2] || process.env.CRASH_ROUNDS || 1);
 const seed = Number(process.env.CRASH_SEED || Date.now() % 1_000_000);
 const unsafe = process.env.CRASH_UNSAFE || '';
+const withDrops = process.env.CRASH_DROPS !== '0';            // collections created and dropped
+const warmupMs = Number(process.env.CRASH_WARMUP_MS || 0);     // before the first explicit flush
 const DIM = 8;
 const WRITERS = 3;
 const PK_SPAN = 1_000_000;
@@ -143,6 +146,7 @@ async function searcherLoop(c, stop) {
 
 async function maintenanceLoop(c, stop) {
   let k = 0;
+  await sleep(warmupMs);
   while (!stop.done) {
     await sleep(randInt(150, 400));
     try {
@@ -291,7 +295,7 @@ async function runLoad(reachMs) {
   for (let i = 0; i < WRITERS + 3; i++) cs.push(await connect());
   const tasks = [
     ...writers.map((w, i) => writerLoop(cs[i], w, stop)),
-    searcherLoop(cs[WRITERS], stop), maintenanceLoop(cs[WRITERS + 1], stop), dropLoop(cs[WRITERS + 2], stop),
+    searcherLoop(cs[WRITERS], stop), maintenanceLoop(cs[WRITERS + 1], stop), ...(withDrops ? [dropLoop(cs[WRITERS + 2], stop)] : []),
   ];
   const deadline = Date.now() + reachMs;
   while (server.running && Date.now() < deadline) await sleep(20);
