@@ -181,22 +181,24 @@ describe('bit flips, truncations and swapped files in every file type', () => {
     fs.rmSync(server.dataDir, { recursive: true, force: true });
     fs.cpSync(pristine, server.dataDir, { recursive: true });
     mutate();
-    const logStart = server.logs().length;
+    // The server keeps the last 256 KiB of output: find this start by its banner, not an offset.
+    const banner = `--- start #${server.starts + 1}:`;
+    const sinceStart = () => { const l = server.logs(); const i = l.lastIndexOf(banner); return i < 0 ? l : l.slice(i); };
     let outcome;
     try {
       await server.start();
     } catch (err) {
       const exit = server.exitInfo || {};
       outcome = exit.signal || (exit.code !== 1 && exit.code !== 2) ? 'crash' : 'detected';
-      if (outcome === 'crash') console.log(`${what}: server ended with ${JSON.stringify(exit)}\n${server.logs().slice(logStart)}`);
+      if (outcome === 'crash') console.log(`${what}: server ended with ${JSON.stringify(exit)}\n${sinceStart()}`);
     }
     if (!outcome) {
       // The builder loads (or rejects) the saved index soon after start.
-      for (let t = 0; t < 50 && !/loaded saved|not used, rebuilding/.test(server.logs().slice(logStart)); t++) {
+      for (let t = 0; t < 50 && !/loaded saved|not used, rebuilding/.test(sinceStart()); t++) {
         await new Promise(r => setTimeout(r, 100));
       }
       const got = await snapshot();
-      const log = server.logs().slice(logStart);
+      const log = sinceStart();
       await server.stop();
       if (JSON.stringify(got) === JSON.stringify(expected)) {
         outcome = /not used, rebuilding/.test(log) ? 'indexRebuilt' : 'harmless';
