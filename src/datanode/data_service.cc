@@ -1,6 +1,10 @@
 #include "datanode/data_service.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
 
 #include <algorithm>
 #include <map>
@@ -93,6 +97,101 @@ std::optional<segment::AnnSpec> DataService::AnnSpecFor(const catalog::Collectio
   return std::nullopt;
 }
 
+std::optional<DataService::ScalarIndexBuild> DataService::ScalarIndexFor(
+    const catalog::CollectionRecord& c, const catalog::IndexRecord& idx) {
+  using milvus::proto::schema::DataType;
+  const milvus::proto::schema::FieldSchema* field = nullptr;
+  for (const auto& f : c.schema().fields()) {
+    if (f.fieldid() == idx.field_id()) field = &f;
+  }
+  if (field == nullptr) return std::nullopt;
+  std::map<std::string, std::string> p;
+  for (const auto& kv : idx.params()) p[kv.key()] = kv.value();
+  const std::string type = p["index_type"];
+  const DataType t = field->data_type();
+  const DataType elem = t == DataType::Array ? field->element_type() : t;
+  const bool floating = elem == DataType::Float || elem == DataType::Double;
+  ScalarIndexBuild b;
+  if (type == "INVERTED") {
+    b.kind = index::ScalarIndexKind::kInverted;
+  } else if (type == "BITMAP") {
+    b.kind = index::ScalarIndexKind::kBitmap;
+  } else if (type == "STL_SORT") {
+    b.kind = index::ScalarIndexKind::kStlSort;
+  } else if (type == "Trie" || type == "TRIE") {
+    b.kind = index::ScalarIndexKind::kTrie;
+  } else if (type == "AUTOINDEX") {
+    // Milvus resolves scalar AUTOINDEX to BITMAP (bool), HYBRID (ints, strings: bitmaps for
+    // frequent values, which is how Quiver's BITMAP stores them) and INVERTED (floats, JSON).
+    b.kind = floating || t == DataType::JSON ? index::ScalarIndexKind::kInverted
+                                             : index::ScalarIndexKind::kBitmap;
+  } else {
+    return std::nullopt;  // vector indexes; NGRAM (LIKE is scanned)
+  }
+  const bool scalar = t == DataType::Bool || t == DataType::Int8 || t == DataType::Int16 ||
+                      t == DataType::Int32 || t == DataType::Int64 || t == DataType::Float ||
+                      t == DataType::Double || t == DataType::VarChar || t == DataType::String ||
+                      t == DataType::Array || t == DataType::JSON;
+  if (!scalar) return std::nullopt;
+  b.field = *field;
+  b.spec.field_id = field->fieldid();
+  std::string cast;
+  if (t == DataType::JSON) {
+    cast = p["json_cast_type"];
+    auto parsed = expr::ParseJsonCast(cast);
+    if (!parsed) return std::nullopt;  // e.g. JSON: accepted, answered by scanning
+    b.cast = *parsed;
+    const std::string path = p.contains("json_path") ? p["json_path"] : field->name();
+    auto ref = expr::ResolveIdentifier(path, c.schema());
+    if (!ref.ok() || ref->field_id != field->fieldid()) return std::nullopt;
+    b.spec.path = ref->path;
+  }
+  b.spec.signature = fmt::format("{}|{}|{}|{}|{}", idx.id(), index::ScalarIndexKindName(b.kind),
+                                 fmt::join(b.spec.path, "/"), cast, field->fieldid());
+  return b;
+}
+
+bool DataService::BuildScalarIndexes(const catalog::CollectionRecord& c, Collection& col,
+                                     bool loaded) {
+  std::vector<ScalarIndexBuild> builds;
+  std::set<std::string> keep;
+  if (loaded) {
+    for (const auto& idx : c.indexes()) {
+      if (auto b = ScalarIndexFor(c, idx)) {
+        keep.insert(b->spec.signature);
+        builds.push_back(std::move(*b));
+      }
+    }
+  }
+  // Released collections and dropped or changed definitions give their memory back.
+  col.store->RetainScalarIndexes(keep);
+  bool progressed = false;
+  for (const ScalarIndexBuild& b : builds) {
+    auto build =
+        [&b](const segment::Chunk& chunk) -> Result<std::shared_ptr<const index::ScalarIndex>> {
+      const milvus::proto::schema::FieldData* stored = chunk.Column(b.spec.field_id);
+      milvus::proto::schema::FieldData missing;
+      if (!stored) {
+        missing = segment::NullColumn(b.field, chunk.num_rows);
+        stored = &missing;
+      }
+      QV_ASSIGN_OR_RETURN(expr::Column column,
+                          expr::ColumnFromFieldData(b.field, *stored, chunk.num_rows));
+      QV_ASSIGN_OR_RETURN(std::unique_ptr<const index::ScalarIndex> ix,
+                          expr::BuildScalarIndex(b.kind, column, b.spec.path, b.cast));
+      return std::shared_ptr<const index::ScalarIndex>(std::move(ix));
+    };
+    auto added = col.store->BuildScalarStep(b.spec, 200000, build);
+    if (!added.ok()) {
+      QV_LOG_WARN("collection {} field {}: scalar index build failed: {}", c.name(), b.field.name(),
+                  added.status().ToString());
+      continue;
+    }
+    progressed |= *added > 0;
+  }
+  return progressed;
+}
+
 void DataService::StartIndexBuilder(CollectionsFn collections) {
   if (!index::HnswIndex::Supported()) {
     QV_LOG_WARN("CPU without AVX2: HNSW indexes are not built, those fields are searched exactly");
@@ -130,6 +229,8 @@ bool DataService::BuildRound(const std::vector<catalog::CollectionRecord>& colle
       if (it != collections_.end()) col = it->second;
     }
     if (!col) continue;
+    progressed |= BuildScalarIndexes(c, *col, loaded);
+    if (stop.stop_requested()) return progressed;
     for (const auto& f : c.schema().fields()) {
       auto spec = AnnSpecFor(c, f.fieldid());
       if (!spec) {
@@ -621,9 +722,19 @@ Result<Timestamp> DataService::Write(const catalog::CollectionRecord& c, wal::Wa
 
 Result<format::SegmentManifest> DataService::Flush(const catalog::CollectionRecord& c) {
   std::shared_ptr<Collection> col = Get(c);
-  std::lock_guard lock(col->write_mu);
-  QV_RETURN_IF_ERROR(FlushLocked(c.id(), *col, /*reset=*/false));
-  return col->manifest;
+  format::SegmentManifest manifest;
+  {
+    std::lock_guard lock(col->write_mu);
+    QV_RETURN_IF_ERROR(FlushLocked(c.id(), *col, /*reset=*/false));
+    manifest = col->manifest;
+  }
+  // Persisted chunks get their scalar indexes now rather than at the builder's next round.
+  {
+    std::lock_guard wake(builder_mu_);
+    builder_wake_ = true;
+  }
+  builder_cv_.notify_one();
+  return manifest;
 }
 
 Status DataService::DropCollection(int64_t collection_id) {

@@ -31,6 +31,8 @@
 
 #include "catalog.pb.h"
 #include "coord/tso.h"
+#include "expr/index_builder.h"
+#include "expr/plan.h"
 #include "segment.pb.h"
 #include "segment/growing_store.h"
 #include "storage/disk_space.h"
@@ -74,6 +76,18 @@ class DataService {
   // The ANN index a field's definition calls for, if any.
   static std::optional<segment::AnnSpec> AnnSpecFor(const catalog::CollectionRecord& c,
                                                     int64_t field_id);
+
+  // A scalar index definition Quiver builds (INVERTED, BITMAP, STL_SORT, Trie, AUTOINDEX on a
+  // scalar field; JSON path indexes), per persisted chunk, in the background. Not saved: they
+  // are rebuilt after a restart or a load (docs/architecture.md).
+  struct ScalarIndexBuild {
+    segment::ScalarIndexSpec spec;
+    index::ScalarIndexKind kind = index::ScalarIndexKind::kInverted;
+    expr::JsonCast cast = expr::JsonCast::kDouble;
+    milvus::proto::schema::FieldSchema field;
+  };
+  static std::optional<ScalarIndexBuild> ScalarIndexFor(const catalog::CollectionRecord& c,
+                                                        const catalog::IndexRecord& index);
 
   Status Recover(const std::vector<catalog::CollectionRecord>& live);
 
@@ -130,6 +144,8 @@ class DataService {
                       const std::string& signature);
   void LoadSavedAnn(const catalog::CollectionRecord& c, Collection& col, const segment::AnnSpec& spec);
   void SaveAnn(const catalog::CollectionRecord& c, Collection& col, const segment::AnnSpec& spec);
+  // One round of scalar index building for a collection; true when rows were indexed.
+  bool BuildScalarIndexes(const catalog::CollectionRecord& c, Collection& col, bool loaded);
 
   storage::LogStore& log_;
   storage::ObjectStore& objects_;

@@ -359,6 +359,13 @@ class Binder {
     }
   }
 
+  Result<ColumnRef> BindIdentifier(const Ast& ast) const {
+    if (ast.kind != AstKind::kIdent && ast.kind != AstKind::kJsonPath) {
+      return ExprError("{} is not a field or JSON path", expr_);
+    }
+    return ResolvePath(ast);
+  }
+
   Result<std::unique_ptr<Node>> BindRoot(const Ast& ast) {
     QV_ASSIGN_OR_RETURN(Typed t, Bind(ast));
     if (t.kind == Typed::Kind::kPredicate || t.kind == Typed::Kind::kRandomSample) {
@@ -1221,6 +1228,16 @@ Result<std::shared_ptr<const Plan>> ParseAndBind(std::string_view expr,
   auto root = binder.BindRoot(**ast);
   if (!root.ok()) return WrapParseError(expr, root.status());
   return std::shared_ptr<const Plan>(std::make_shared<Plan>(std::move(root).value()));
+}
+
+Result<ColumnRef> ResolveIdentifier(std::string_view identifier, const CollectionSchema& schema) {
+  if (IsBlank(identifier)) return Status::InvalidArgument("empty identifier");
+  auto ast = Parse(identifier);
+  if (!ast.ok()) return WrapParseError(identifier, ast.status());
+  Binder binder(identifier, schema, nullptr);
+  auto ref = binder.BindIdentifier(**ast);
+  if (!ref.ok()) return WrapParseError(identifier, ref.status());
+  return ref;
 }
 
 }  // namespace quiver::expr

@@ -180,4 +180,115 @@ Status ColumnBatch::Validate() const {
   return Status::Ok();
 }
 
+const ColumnIndex* ColumnBatch::FindIndex(int64_t field_id,
+                                          const std::vector<std::string>& path) const {
+  for (const ColumnIndex& ix : indexes) {
+    if (ix.field_id == field_id && ix.path == path && ix.index != nullptr) return &ix;
+  }
+  return nullptr;
+}
+
+namespace {
+
+using milvus::proto::schema::FieldData;
+using milvus::proto::schema::FieldSchema;
+using milvus::proto::schema::ScalarField;
+
+// Appends one array row (a ScalarField holding the elements) to `a`.
+void AppendArrayRow(const ScalarField& row, ArrayData* a) {
+  switch (a->element_type) {
+    case DataType::Bool:
+      for (bool v : row.bool_data().data()) a->bools.push_back(v ? 1 : 0);
+      break;
+    case DataType::Int8:
+    case DataType::Int16:
+    case DataType::Int32:
+      for (int32_t v : row.int_data().data()) a->ints.push_back(v);
+      break;
+    case DataType::Int64:
+      for (int64_t v : row.long_data().data()) a->ints.push_back(v);
+      break;
+    case DataType::Float:
+      for (float v : row.float_data().data()) a->doubles.push_back(v);
+      break;
+    case DataType::Double:
+      for (double v : row.double_data().data()) a->doubles.push_back(v);
+      break;
+    case DataType::String:
+    case DataType::VarChar:
+      for (const auto& v : row.string_data().data()) a->strings.push_back(v);
+      break;
+    default:
+      break;
+  }
+  size_t n = a->ints.size() + a->doubles.size() + a->strings.size() + a->bools.size();
+  a->offsets.push_back(static_cast<uint32_t>(n));
+}
+
+}  // namespace
+
+Result<Column> ColumnFromFieldData(const FieldSchema& field, const FieldData& fd, int64_t rows) {
+  std::vector<uint8_t> valid(fd.valid_data().begin(), fd.valid_data().end());
+  const ScalarField& s = fd.scalars();
+  auto check = [&](int64_t have) -> Status {
+    if (have != rows) {
+      return Status::Internal("stored column {} holds {} values for {} rows", field.name(), have,
+                              rows);
+    }
+    return Status::Ok();
+  };
+  switch (field.data_type()) {
+    case DataType::Bool: {
+      QV_RETURN_IF_ERROR(check(s.bool_data().data_size()));
+      std::vector<uint8_t> v(s.bool_data().data().begin(), s.bool_data().data().end());
+      return Column::Bools(std::move(v), std::move(valid));
+    }
+    case DataType::Int8:
+    case DataType::Int16:
+    case DataType::Int32: {
+      QV_RETURN_IF_ERROR(check(s.int_data().data_size()));
+      std::vector<int64_t> v(s.int_data().data().begin(), s.int_data().data().end());
+      return Column::Ints(field.data_type(), std::move(v), std::move(valid));
+    }
+    case DataType::Int64: {
+      QV_RETURN_IF_ERROR(check(s.long_data().data_size()));
+      std::vector<int64_t> v(s.long_data().data().begin(), s.long_data().data().end());
+      return Column::Ints(DataType::Int64, std::move(v), std::move(valid));
+    }
+    case DataType::Float: {
+      QV_RETURN_IF_ERROR(check(s.float_data().data_size()));
+      std::vector<float> v(s.float_data().data().begin(), s.float_data().data().end());
+      return Column::Floats(std::move(v), std::move(valid));
+    }
+    case DataType::Double: {
+      QV_RETURN_IF_ERROR(check(s.double_data().data_size()));
+      std::vector<double> v(s.double_data().data().begin(), s.double_data().data().end());
+      return Column::Doubles(std::move(v), std::move(valid));
+    }
+    case DataType::String:
+    case DataType::VarChar: {
+      QV_RETURN_IF_ERROR(check(s.string_data().data_size()));
+      std::vector<std::string> v(s.string_data().data().begin(), s.string_data().data().end());
+      Column c = Column::Strings(std::move(v), std::move(valid));
+      c.type = field.data_type();
+      return c;
+    }
+    case DataType::JSON: {
+      QV_RETURN_IF_ERROR(check(s.json_data().data_size()));
+      std::vector<std::string> v(s.json_data().data().begin(), s.json_data().data().end());
+      return Column::Json(std::move(v), std::move(valid));
+    }
+    case DataType::Array: {
+      QV_RETURN_IF_ERROR(check(s.array_data().data_size()));
+      ArrayData a;
+      a.element_type = field.element_type();
+      for (const auto& row : s.array_data().data()) AppendArrayRow(row, &a);
+      return Column::Array(std::move(a), std::move(valid));
+    }
+    default:
+      return Status::InvalidArgument("field {} of type {} cannot be used in a filter", field.name(),
+                                     DataType_Name(field.data_type()));
+  }
+}
+
 }  // namespace quiver::expr

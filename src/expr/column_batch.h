@@ -1,8 +1,11 @@
 // Columnar input and bitset output of filter evaluation. A ColumnBatch holds row_count rows of
 // the fields a plan references, keyed by field id; each Column stores one field's values in the
-// vector matching its type, plus an optional validity vector (empty: no nulls). Bitset is a
-// fixed-size packed bit vector (bit i = row i). Both are plain values the caller fills; the
-// evaluator only reads a batch. Thread-compatible.
+// vector matching its type, plus an optional validity vector (empty: no nulls). A batch may
+// also carry scalar indexes over its rows (ColumnIndex, borrowed: they must outlive the batch);
+// the evaluator answers the predicates an index can answer from it, and a column an index makes
+// unnecessary may be left out (ColumnsNeeded in plan.h). Bitset is a fixed-size packed bit
+// vector (bit i = row i). All are plain values the caller fills; the evaluator only reads a
+// batch. Thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,7 @@
 
 #include "common/status.h"
 #include "expr/value.h"
+#include "index/scalar_index.h"
 
 namespace quiver::expr {
 
@@ -85,12 +89,27 @@ struct Column {
   static Column Array(ArrayData a, std::vector<uint8_t> valid = {});
 };
 
+// A scalar index over a batch's rows of one field, or of one JSON path in a JSON field.
+struct ColumnIndex {
+  int64_t field_id = 0;
+  std::vector<std::string> path;  // JSON keys; empty for the whole field
+  const index::ScalarIndex* index = nullptr;
+};
+
 struct ColumnBatch {
   int64_t row_count = 0;
   std::unordered_map<int64_t, Column> columns;  // by field id
+  std::vector<ColumnIndex> indexes;             // each index has index->rows() == row_count
+
+  const ColumnIndex* FindIndex(int64_t field_id, const std::vector<std::string>& path) const;
 
   // Checks that every column holds row_count rows (and validity, when present).
   Status Validate() const;
 };
+
+// The engine's column for a stored column (Milvus FieldData, as inserted: full-length scalars
+// with valid_data) of `field` holding `rows` rows.
+Result<Column> ColumnFromFieldData(const milvus::proto::schema::FieldSchema& field,
+                                   const milvus::proto::schema::FieldData& data, int64_t rows);
 
 }  // namespace quiver::expr

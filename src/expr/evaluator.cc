@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "expr/index_eval.h"
+#include "expr/json_path.h"
 #include "expr/plan.h"
 
 namespace quiver::expr {
@@ -158,21 +160,6 @@ double DoubleArith(ArithOp op, double a, double b) {
   return 0;
 }
 
-// nlohmann stores non-negative integers as unsigned; view any integer that fits as int64.
-bool JsonInt(const json& j, int64_t* out) {
-  if (j.is_number_unsigned()) {
-    auto u = j.get<uint64_t>();
-    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
-    *out = static_cast<int64_t>(u);
-    return true;
-  }
-  if (j.is_number_integer()) {
-    *out = j.get<int64_t>();
-    return true;
-  }
-  return false;
-}
-
 // JSON value equals a constant: numbers compare across int/float.
 bool JsonEquals(const json& j, const Value& v) {
   switch (v.kind) {
@@ -265,14 +252,6 @@ uint8_t ElementCompare(const ArrayData& a, size_t idx, CompareOp op, const Value
   }
 }
 
-bool ParseIndex(const std::string& s, size_t* out) {
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return false;
-  *out = static_cast<size_t>(v);
-  return true;
-}
-
 // Top-level key lookup in JSON object text without building the whole document: most JSON
 // predicates read one key of small documents, and parsing only that value is several times
 // cheaper. Input text was validated at insert time.
@@ -363,9 +342,36 @@ Lookup FindTopLevel(std::string_view s, const std::string& key, std::string_view
   return Lookup::kFallback;
 }
 
+// Whether an index of the batch answers leaf `n` (so its column need not be read).
+bool IndexAnswers(const ColumnBatch& batch, const Node& n) {
+  if (n.kind == NodeKind::kAlwaysTrue || n.kind == NodeKind::kAlwaysFalse) return false;
+  const ColumnIndex* ix = batch.FindIndex(n.column.field_id, n.column.path);
+  return ix != nullptr && AnswerFromIndex(n, *ix->index, batch.row_count, nullptr);
+}
+
+void CollectNeeded(const ColumnBatch& batch, const Node& n, std::vector<int64_t>* out) {
+  switch (n.kind) {
+    case NodeKind::kAlwaysTrue:
+    case NodeKind::kAlwaysFalse:
+      return;
+    case NodeKind::kNot:
+    case NodeKind::kAnd:
+    case NodeKind::kOr:
+    case NodeKind::kRandomSample:
+      for (const auto& c : n.children) CollectNeeded(batch, *c, out);
+      return;
+    default:
+      break;
+  }
+  if (IndexAnswers(batch, n)) return;
+  out->push_back(n.column.field_id);
+  if (n.kind == NodeKind::kColumnCompare) out->push_back(n.right_column.field_id);
+}
+
 class Evaluator {
  public:
   explicit Evaluator(const ColumnBatch& batch) : batch_(batch), n_(batch.row_count) {}
+  const EvalStats& stats() const { return stats_; }
 
   Result<Tri> Eval(const Node& node) {
     Tri t = NewTri();
@@ -391,7 +397,7 @@ class Evaluator {
         for (const auto& c : node.children) order.push_back(c.get());
         if (!HasSample(node)) {
           std::stable_sort(order.begin(), order.end(),
-                           [](const Node* a, const Node* b) { return Cost(*a) < Cost(*b); });
+                           [&](const Node* a, const Node* b) { return Cost(*a) < Cost(*b); });
         }
         const Bitset* outer = need_;
         Bitset need;
@@ -420,6 +426,17 @@ class Evaluator {
       default:
         break;
     }
+    if (const ColumnIndex* ix = batch_.FindIndex(node.column.field_id, node.column.path)) {
+      IndexAnswer a;
+      if (AnswerFromIndex(node, *ix->index, n_, &a)) {
+        ++stats_.index_leaves;
+        t.value = std::move(a.value);
+        t.all_valid = a.all_valid;
+        if (!a.all_valid) t.valid = std::move(a.valid);
+        return t;
+      }
+    }
+    ++stats_.scanned_leaves;
     QV_ASSIGN_OR_RETURN(const Column* col, Col(node.column));
     switch (node.kind) {
       case NodeKind::kCompare:
@@ -592,17 +609,16 @@ class Evaluator {
           }
         }
       }
-      d.docs[i] = json::parse(text, nullptr, /*allow_exceptions=*/false);
-      if (d.docs[i].is_discarded()) d.docs[i] = nullptr;
+      d.docs[i] = ParseJsonOrNull(text);
     }
     return d;
   }
 
   // The value at `path` in row i of `d` (null pointer when absent).
   static const json* At(const ParsedDocs& d, int64_t i, const std::vector<std::string>& path) {
-    if (!d.by_key.Test(i)) return Resolve(d.docs[i], path);
+    if (!d.by_key.Test(i)) return ResolveJsonPath(d.docs[i], path);
     if (d.missing.Test(i)) return nullptr;
-    return Resolve(d.docs[i], path, 1);
+    return ResolveJsonPath(d.docs[i], path, 1);
   }
 
   // Rows whose result `acc` already decides for an AND (definitely FALSE) or an OR (TRUE).
@@ -617,7 +633,8 @@ class Evaluator {
 
   // Relative cost of evaluating a node: JSON documents are parsed, arrays walked, patterns
   // matched; typed columns are a tight loop.
-  static int Cost(const Node& n) {
+  int Cost(const Node& n) const {
+    if (n.children.empty() && IndexAnswers(batch_, n)) return 0;
     int own = 0;
     switch (n.column.type) {
       case pb::JSON: own = 20; break;
@@ -634,25 +651,6 @@ class Evaluator {
       if (HasSample(*c)) return true;
     }
     return false;
-  }
-
-  static const json* Resolve(const json& doc, const std::vector<std::string>& path, size_t from = 0) {
-    const json* j = &doc;
-    for (size_t p = from; p < path.size(); ++p) {
-      const std::string& key = path[p];
-      if (j->is_object()) {
-        auto it = j->find(key);
-        if (it == j->end()) return nullptr;
-        j = &*it;
-      } else if (j->is_array()) {
-        size_t idx = 0;
-        if (!ParseIndex(key, &idx) || idx >= j->size()) return nullptr;
-        j = &(*j)[idx];
-      } else {
-        return nullptr;
-      }
-    }
-    return j;
   }
 
   // Per-row JSON evaluation: missing path / JSON null is UNKNOWN; f sees the value at the path.
@@ -797,16 +795,20 @@ class Evaluator {
         break;
       }
       case pb::Float: {
+        // NaN equals nothing (a binary search would find it "equal" to any element).
         const std::vector<double>& set = node.double_set;
         Fill(&t->value, n_, [&](int64_t i) {
-          return std::binary_search(set.begin(), set.end(), static_cast<double>(c.floats[i]));
+          const auto x = static_cast<double>(c.floats[i]);
+          return x == x && std::binary_search(set.begin(), set.end(), x);
         });
         break;
       }
       case pb::Double: {
         const std::vector<double>& set = node.double_set;
-        Fill(&t->value, n_,
-             [&](int64_t i) { return std::binary_search(set.begin(), set.end(), c.doubles[i]); });
+        Fill(&t->value, n_, [&](int64_t i) {
+          const double x = c.doubles[i];
+          return x == x && std::binary_search(set.begin(), set.end(), x);
+        });
         break;
       }
       case pb::String:
@@ -1063,16 +1065,29 @@ class Evaluator {
 
   const ColumnBatch& batch_;
   int64_t n_;
+  EvalStats stats_;
   std::map<std::pair<int64_t, std::string>, ParsedDocs> docs_;  // by (field, first path key)
   const Bitset* need_ = nullptr;  // rows whose result still matters; null: all
 };
 
 }  // namespace
 
-Status Evaluate(const Plan& plan, const ColumnBatch& batch, Bitset* out) {
+std::vector<int64_t> ColumnsNeeded(const Plan& plan, const ColumnBatch& batch) {
+  std::vector<int64_t> out;
+  CollectNeeded(batch, plan.Root(), &out);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Status Evaluate(const Plan& plan, const ColumnBatch& batch, Bitset* out, EvalStats* stats) {
   if (batch.row_count < 0) return Status::InvalidArgument("negative row count");
   Evaluator ev(batch);
   QV_ASSIGN_OR_RETURN(Tri t, ev.Eval(plan.Root()));
+  if (stats != nullptr) {
+    stats->index_leaves += ev.stats().index_leaves;
+    stats->scanned_leaves += ev.stats().scanned_leaves;
+  }
   // value is a subset of valid, so TRUE rows are exactly `value`.
   *out = std::move(t.value);
   return Status::Ok();

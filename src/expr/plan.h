@@ -102,8 +102,25 @@ Result<std::shared_ptr<const Plan>> ParseAndBind(
     std::string_view expr, const milvus::proto::schema::CollectionSchema& schema,
     const TemplateValues* templates = nullptr);
 
+// What an evaluation did: leaves answered from a scalar index, leaves that scanned a column.
+struct EvalStats {
+  int64_t index_leaves = 0;
+  int64_t scanned_leaves = 0;
+};
+
 // Evaluates the plan over a batch into `out` (resized to batch.row_count; bit set = row
-// matches). Fails when a referenced column is missing or has the wrong shape.
-Status Evaluate(const Plan& plan, const ColumnBatch& batch, Bitset* out);
+// matches). Leaves a batch index answers exactly are answered from it (same rows as a scan).
+// Fails when a column a leaf needs is missing or has the wrong shape.
+Status Evaluate(const Plan& plan, const ColumnBatch& batch, Bitset* out,
+                EvalStats* stats = nullptr);
+
+// Field ids whose columns Evaluate reads, given the batch's indexes (batch.columns may be
+// empty): the plan's fields minus those every leaf of which an index answers. Sorted, unique.
+std::vector<int64_t> ColumnsNeeded(const Plan& plan, const ColumnBatch& batch);
+
+// Resolves a field or JSON path identifier as the filter language does (`age`, `meta["a"][0]`,
+// `$meta["k"]`, or a dynamic-field key `k`), e.g. a JSON index's `json_path`.
+Result<ColumnRef> ResolveIdentifier(std::string_view identifier,
+                                    const milvus::proto::schema::CollectionSchema& schema);
 
 }  // namespace quiver::expr

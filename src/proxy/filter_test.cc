@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "expr/expr_test_table.h"
 #include "segment/field_data.h"
 
 namespace quiver::proxy {
@@ -160,6 +161,218 @@ TEST(Filter, TemplatesSubstitute) {
   std::vector<uint8_t> mask(6, 1);
   ASSERT_TRUE(f->filter(fx.chunk, mask).ok());
   EXPECT_EQ(mask, (std::vector<uint8_t>{0, 0, 0, 0, 1, 0}));
+}
+
+// The expression engine's table (src/expr/expr_test_table.h) through stored chunks: the 10 rows
+// as three chunks of a GrowingStore, read with CompileFilter's chunk filter while growing, and
+// with the first two chunks persisted and indexed with each index kind (the third still
+// growing, so scanned), and all three persisted and indexed. Every case matches the same rows.
+namespace table = expr::test_table;
+
+milvus::proto::schema::FieldData Stored(const milvus::proto::schema::FieldSchema& f,
+                                        const expr::Column& c, int64_t from, int64_t to) {
+  milvus::proto::schema::FieldData out;
+  out.set_field_id(f.fieldid());
+  out.set_field_name(f.name());
+  out.set_type(f.data_type());
+  out.set_is_dynamic(f.is_dynamic());
+  auto* s = out.mutable_scalars();
+  for (int64_t i = from; i < to; ++i) {
+    const auto r = static_cast<size_t>(i);
+    if (!c.valid.empty()) out.add_valid_data(c.valid[r] != 0);
+    switch (f.data_type()) {
+      case DataType::Bool:
+        s->mutable_bool_data()->add_data(c.bools[r] != 0);
+        break;
+      case DataType::Int8:
+      case DataType::Int16:
+      case DataType::Int32:
+        s->mutable_int_data()->add_data(static_cast<int32_t>(c.ints[r]));
+        break;
+      case DataType::Int64:
+        s->mutable_long_data()->add_data(c.ints[r]);
+        break;
+      case DataType::Float:
+        s->mutable_float_data()->add_data(c.floats[r]);
+        break;
+      case DataType::Double:
+        s->mutable_double_data()->add_data(c.doubles[r]);
+        break;
+      case DataType::VarChar:
+        s->mutable_string_data()->add_data(c.strings[r]);
+        break;
+      case DataType::JSON:
+        s->mutable_json_data()->add_data(c.strings[r]);
+        break;
+      case DataType::Array: {
+        auto* arr = s->mutable_array_data();
+        arr->set_element_type(f.element_type());
+        auto* row = arr->add_data();
+        for (uint32_t e = c.array.offsets[r]; e < c.array.offsets[r + 1]; ++e) {
+          if (f.element_type() == DataType::VarChar) {
+            row->mutable_string_data()->add_data(c.array.strings[e]);
+          } else {
+            row->mutable_long_data()->add_data(c.array.ints[e]);
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+class StoredTable {
+ public:
+  StoredTable() : schema_(table::MakeSchema(true)), store_(table::kId) {
+    const expr::ColumnBatch batch = table::MakeBatch();
+    for (auto [from, to] : {std::pair{0, 4}, std::pair{4, 7}, std::pair{7, 10}}) {
+      wal::WalEntry e;
+      e.set_ts(static_cast<Timestamp>(100 + from));
+      auto* ins = e.add_inserts();
+      ins->set_num_rows(to - from);
+      for (const auto& f : schema_.fields()) {
+        auto it = batch.columns.find(f.fieldid());
+        if (it != batch.columns.end()) *ins->add_columns() = Stored(f, it->second, from, to);
+      }
+      chunks_.push_back(std::move(e));
+    }
+  }
+  void Apply(size_t chunk) { ASSERT_TRUE(store_.Apply(std::move(chunks_[chunk])).ok()); }
+  void Persist() {
+    auto u = store_.ExportUnpersisted();
+    store_.MarkPersisted(u.chunk_watermark, u.delete_watermark);
+  }
+  // Indexes the persisted chunks with one index set; returns the rows indexed per definition.
+  std::vector<int64_t> Index(size_t set) {
+    const table::IndexSet& s = table::IndexSets()[set];
+    std::vector<int64_t> rows;
+    for (size_t k = 0; k < s.specs.size(); ++k) {
+      const table::IndexSpec& spec = s.specs[k];
+      const milvus::proto::schema::FieldSchema* field = nullptr;
+      for (const auto& f : schema_.fields()) {
+        if (f.fieldid() == spec.field) field = &f;
+      }
+      segment::ScalarIndexSpec ss{fmt::format("{}-{}", s.name, k), spec.field, spec.path};
+      auto built = store_.BuildScalarStep(
+          ss, 1000,
+          [&](const segment::Chunk& chunk) -> Result<std::shared_ptr<const index::ScalarIndex>> {
+            QV_ASSIGN_OR_RETURN(
+                expr::Column c,
+                expr::ColumnFromFieldData(*field, *chunk.Column(spec.field), chunk.num_rows));
+            QV_ASSIGN_OR_RETURN(auto ix, expr::BuildScalarIndex(s.kind, c, spec.path, spec.cast));
+            return std::shared_ptr<const index::ScalarIndex>(std::move(ix));
+          });
+      EXPECT_TRUE(built.ok()) << built.status().ToString();
+      rows.push_back(store_.ScalarIndexedRows(ss.signature));
+    }
+    return rows;
+  }
+  void DropIndexes() { store_.RetainScalarIndexes({}); }
+
+  std::vector<int64_t> Match(const std::string& expr, const TemplateValues& templates) {
+    auto f = CompileFilter(expr, schema_, templates);
+    EXPECT_TRUE(f.ok()) << expr << ": " << f.status().ToString();
+    std::vector<int64_t> ids;
+    if (!f.ok()) return ids;
+    Status st = store_.Read(
+        Timestamp{1} << 60, {}, f->filter, [&](const std::vector<segment::RowRef>& rows) {
+          for (const auto& r : rows)
+            ids.push_back(
+                r.chunk->Column(table::kId)->scalars().long_data().data(static_cast<int>(r.row)));
+          return Status::Ok();
+        });
+    EXPECT_TRUE(st.ok()) << expr << ": " << st.ToString();
+    return ids;
+  }
+  // Runs every table case; returns the number of mismatches (each reported).
+  int RunAll(const std::string& label) {
+    static const TemplateValues kTemplates = table::MakeTemplates();
+    int bad = 0;
+    for (const auto* cases : {&table::kCases, &table::kTemplateCases}) {
+      for (const table::Case& c : *cases) {
+        auto got = Match(c.expr, kTemplates);
+        if (got != c.rows) {
+          ++bad;
+          ADD_FAILURE() << label << ": " << c.expr;
+        }
+      }
+    }
+    return bad;
+  }
+  const CompiledFilter Compile(const std::string& expr) {
+    TemplateValues none;
+    return CompileFilter(expr, schema_, none).value();
+  }
+  segment::GrowingStore& store() { return store_; }
+
+ private:
+  milvus::proto::schema::CollectionSchema schema_;
+  segment::GrowingStore store_;
+  std::vector<wal::WalEntry> chunks_;
+};
+
+TEST(FilterTable, GrowingChunksMatchTheTable) {
+  StoredTable t;
+  for (size_t c = 0; c < 3; ++c) t.Apply(c);
+  EXPECT_EQ(t.RunAll("growing"), 0);
+}
+
+TEST(FilterTable, SealedChunksMatchTheTableWithEveryIndexKind) {
+  for (size_t set = 0; set < table::IndexSets().size(); ++set) {
+    const std::string name = table::IndexSets()[set].name;
+    StoredTable t;
+    t.Apply(0);
+    t.Apply(1);
+    t.Persist();
+    t.Apply(2);  // growing: never indexed
+    for (int64_t rows : t.Index(set)) EXPECT_EQ(rows, 7) << name;
+    EXPECT_EQ(t.RunAll(name + " on sealed + growing chunks"), 0);
+    t.Persist();
+    for (int64_t rows : t.Index(set)) EXPECT_EQ(rows, 10) << name;
+    EXPECT_EQ(t.RunAll(name + " on sealed chunks"), 0);
+    t.DropIndexes();
+    EXPECT_EQ(t.RunAll(name + " on sealed chunks, indexes dropped"), 0);
+  }
+}
+
+TEST(FilterSelectivity, ExactFromIndexesEstimatedFromASample) {
+  StoredTable t;
+  for (size_t c = 0; c < 3; ++c) t.Apply(c);
+  // No index: a sample (here every row: 10 < the sample size).
+  auto est = EstimateSelectivity(t.Compile("age > 30"), t.store());
+  ASSERT_TRUE(est.ok());
+  EXPECT_EQ(est->rows, 10);
+  EXPECT_EQ(est->indexed_rows, 0);
+  EXPECT_EQ(est->sampled_rows, 10);
+  EXPECT_DOUBLE_EQ(est->fraction, 0.4);
+  // At most 3 rows of 10: every 4th row from row 2 (rows 2 and 6: age null, 60).
+  est = EstimateSelectivity(t.Compile("age > 30"), t.store(), 3);
+  ASSERT_TRUE(est.ok());
+  EXPECT_EQ(est->sampled_rows, 2);
+  EXPECT_DOUBLE_EQ(est->fraction, 0.5);
+  // Indexed (INVERTED on age): exact, nothing sampled.
+  t.Persist();
+  t.Index(0);
+  est = EstimateSelectivity(t.Compile("age > 30 and name like 'a%'"), t.store());
+  ASSERT_TRUE(est.ok());
+  EXPECT_EQ(est->indexed_rows, 10);
+  EXPECT_EQ(est->sampled_rows, 0);
+  EXPECT_DOUBLE_EQ(est->fraction, 0.0);
+  est = EstimateSelectivity(t.Compile("age > 30 or name like 'a%'"), t.store());
+  ASSERT_TRUE(est.ok());
+  EXPECT_DOUBLE_EQ(est->fraction, 0.7);  // {4, 5, 6, 9} or {0, 7, 8}
+  // A leaf no index answers (arithmetic) falls back to the sample.
+  est = EstimateSelectivity(t.Compile("age % 20 == 0"), t.store());
+  ASSERT_TRUE(est.ok());
+  EXPECT_EQ(est->indexed_rows, 0);
+  EXPECT_DOUBLE_EQ(est->fraction, 0.3);
+  // No filter: everything.
+  est = EstimateSelectivity(t.Compile(""), t.store());
+  ASSERT_TRUE(est.ok());
+  EXPECT_DOUBLE_EQ(est->fraction, 1.0);
 }
 
 }  // namespace

@@ -38,8 +38,10 @@ const std::set<std::string> kHalfIndexes = {"FLAT",    "IVF_FLAT", "IVF_SQ8", "I
 const std::set<std::string> kInt8Indexes = {"HNSW", "HNSW_SQ", "HNSW_PQ", "HNSW_PRQ", "AUTOINDEX"};
 const std::set<std::string> kBinaryIndexes = {"BIN_FLAT", "BIN_IVF_FLAT", "MINHASH_LSH", "AUTOINDEX"};
 const std::set<std::string> kSparseIndexes = {"SPARSE_INVERTED_INDEX", "SPARSE_WAND", "AUTOINDEX"};
-const std::set<std::string> kScalarIndexes = {"INVERTED", "STL_SORT", "Trie", "TRIE", "BITMAP",
-                                              "HYBRID",   "NGRAM",    "AUTOINDEX"};
+const std::set<std::string> kScalarIndexes = {"INVERTED", "STL_SORT", "Trie",     "TRIE",
+                                              "BITMAP",   "NGRAM",    "AUTOINDEX"};
+const std::set<std::string> kJsonCastTypes = {
+    "BOOL", "DOUBLE", "VARCHAR", "ARRAY_BOOL", "ARRAY_DOUBLE", "ARRAY_VARCHAR", "JSON"};
 
 const std::set<std::string> kDenseMetrics = {"L2", "IP", "COSINE"};
 const std::set<std::string> kBinaryMetrics = {"HAMMING", "JACCARD", "SUBSTRUCTURE",
@@ -163,28 +165,79 @@ Result<IndexParams> NormalizeIndexParams(
     return p;
   }
 
+  // HYBRID is Milvus-internal (what scalar AUTOINDEX resolves to): users may not ask for it.
   if (!kScalarIndexes.contains(type)) {
     if (kFloatIndexes.contains(type) || kBinaryIndexes.contains(type) || kSparseIndexes.contains(type)) {
       return InvalidParam("data type {} can't build with this index {}", DataTypeName(dt), type);
     }
     return InvalidParam("invalid index type: {}", type);
   }
-  auto numeric = dt == DataType::Int8 || dt == DataType::Int16 || dt == DataType::Int32 ||
-                 dt == DataType::Int64 || dt == DataType::Float || dt == DataType::Double;
-  bool ok = true;
-  if (type == "STL_SORT") ok = numeric;
-  if (type == "Trie" || type == "TRIE") ok = dt == DataType::VarChar;
-  if (type == "BITMAP") {
-    ok = dt == DataType::Bool || dt == DataType::VarChar ||
-         (numeric && dt != DataType::Float && dt != DataType::Double) ||
-         (dt == DataType::Array && field.element_type() != DataType::Float &&
-          field.element_type() != DataType::Double);
-    if (field.is_primary_key()) ok = false;
+  // Milvus 2.6's per-type checks (indexparamcheck: *_checker.go), with their messages.
+  auto integer = [](DataType t) {
+    return t == DataType::Int8 || t == DataType::Int16 || t == DataType::Int32 ||
+           t == DataType::Int64;
+  };
+  auto floating = [](DataType t) { return t == DataType::Float || t == DataType::Double; };
+  auto string = [](DataType t) { return t == DataType::VarChar || t == DataType::String; };
+  if (type == "STL_SORT" && !integer(dt) && !floating(dt) && !string(dt)) {
+    return InvalidParam(
+        "STL_SORT are only supported on numeric, varchar or timestamptz field, got {}",
+        DataTypeName(dt));
   }
-  if (type == "NGRAM") ok = dt == DataType::VarChar || dt == DataType::JSON;
-  if (type == "HYBRID") ok = numeric || dt == DataType::VarChar || dt == DataType::Bool;
-  if (!ok) {
-    return InvalidParam("{} are not supported on {} field", type, DataTypeName(dt));
+  if ((type == "Trie" || type == "TRIE") && !string(dt)) {
+    return InvalidParam("TRIE are only supported on varchar field");
+  }
+  if (type == "BITMAP") {
+    if (field.is_primary_key())
+      return InvalidParam("create bitmap index on primary key not supported");
+    const DataType e = field.element_type();
+    if (dt != DataType::Bool && !integer(dt) && !string(dt) && dt != DataType::Array) {
+      return InvalidParam("bitmap index are only supported on bool, int, string and array field");
+    }
+    if (dt == DataType::Array && e != DataType::Bool && !integer(e) && !string(e)) {
+      return InvalidParam("bitmap index are only supported on bool, int, string for array field");
+    }
+  }
+  if (type == "INVERTED" && dt != DataType::Bool && !integer(dt) && !floating(dt) && !string(dt) &&
+      dt != DataType::Array && dt != DataType::JSON) {
+    return InvalidParam("INVERTED are not supported on {} field", DataTypeName(dt));
+  }
+  if (type == "NGRAM" && !string(dt) && dt != DataType::JSON) {
+    return InvalidParam("Ngram index can only be created on VARCHAR or JSON field");
+  }
+  if (dt == DataType::JSON && (type == "INVERTED" || type == "AUTOINDEX")) {
+    // json_cast_type is required, compared upper case; json_path defaults to the field name
+    // (filled in by CreateIndex, which knows the name the request used).
+    std::string cast = ParamValue(p, "json_cast_type");
+    cast.erase(0, cast.find_first_not_of(" \t"));
+    cast.erase(cast.find_last_not_of(" \t") + 1);
+    if (ParamValue(p, "json_cast_type").empty()) {
+      return Status::InvalidArgument(
+          "json index must specify cast type: missing parameter[missing_param=json_cast_type]");
+    }
+    cast = Upper(cast);
+    if (!kJsonCastTypes.contains(cast)) {
+      return InvalidParam("json_cast_type {} is not supported", cast);
+    }
+    Set(p, "json_cast_type", cast);
+    std::string fn = ParamValue(p, "json_cast_function");
+    if (!fn.empty()) {
+      fn = Upper(fn);
+      if (fn != "STRING_TO_DOUBLE")
+        return InvalidParam("json_cast_function {} is not supported", fn);
+      if (cast != "DOUBLE") {
+        return InvalidParam("json_cast_function {} is not supported for json_cast_type {}", fn,
+                            cast);
+      }
+      Set(p, "json_cast_function", fn);
+    }
+  } else if (dt != DataType::JSON && !ParamValue(p, "json_path").empty()) {
+    return InvalidParam("json_path is only supported on JSON fields, {} is {}", field.name(),
+                        DataTypeName(dt));
+  }
+  if (type == "AUTOINDEX" && !integer(dt) && !floating(dt) && !string(dt) && dt != DataType::Bool &&
+      dt != DataType::Array && dt != DataType::JSON) {
+    return InvalidParam("create auto index on type:{} is not supported", DataTypeName(dt));
   }
   if (!metric.empty()) Set(p, "metric_type", metric);
   return p;

@@ -11,6 +11,7 @@
 #include "common/logging.h"
 #include "common/timestamp.h"
 #include "common/version.h"
+#include "expr/plan.h"
 #include "proxy/error_mapping.h"
 #include "proxy/index_params.h"
 #include "proxy/service_util.h"
@@ -626,16 +627,54 @@ grpc::Status MilvusServiceImpl::CreateIndex(ServerContext* ctx, const mpb::Creat
     QV_ASSIGN_OR_RETURN(CollectionRecord snapshot, catalog_.GetCollection(db, req->collection_name()));
     const spb::FieldSchema* field = FindField(snapshot, req->field_name());
     if (!field) {
+      // GetFieldFromNameDefaultJSON: a name outside the schema is a key of the dynamic field.
+      for (const auto& f : snapshot.schema().fields()) {
+        if (f.is_dynamic() && snapshot.schema().enable_dynamic_field()) field = &f;
+      }
+    }
+    if (!field) {
       return InvalidParam("cannot create index on non-exist field: {}", req->field_name());
     }
     QV_ASSIGN_OR_RETURN(IndexParams params, NormalizeIndexParams(req->extra_params(), *field));
-    std::string index_name = req->index_name().empty() ? field->name() : req->index_name();
-    QV_RETURN_IF_ERROR(ValidateName(index_name, "index name", limits_));
+    // JSON indexes cover one path (json_path, by default the name the request used); a JSON
+    // field may hold one index per path, named <field><path> by default as Milvus names them.
+    const bool json = field->data_type() == spb::DataType::JSON;
+    std::string json_path;
+    std::string default_name = field->name();
+    if (json) {
+      json_path = ParamValue(params, "json_path");
+      if (json_path.empty()) {
+        json_path = req->field_name();
+        params.emplace_back("json_path", json_path);
+      }
+      auto ref = expr::ResolveIdentifier(json_path, snapshot.schema());
+      if (!ref.ok())
+        return InvalidParam("invalid json_path {}: {}", json_path, ref.status().message());
+      if (ref->field_id != field->fieldid()) {
+        return InvalidParam(
+            "json_path {} does not belong to field {}: fieldID not match with field name",
+            json_path, field->name());
+      }
+      for (const auto& key : ref->path) default_name += "/" + key;
+    }
+    std::string index_name = req->index_name().empty() ? default_name : req->index_name();
+    if (!req->index_name().empty())
+      QV_RETURN_IF_ERROR(ValidateName(index_name, "index name", limits_));
     QV_ASSIGN_OR_RETURN(int64_t index_id, catalog_.AllocateId());
     QV_ASSIGN_OR_RETURN(Timestamp ts, catalog_.Now());
     int64_t field_id = field->fieldid();
+    auto path_of = [](const auto& idx) {
+      for (const auto& kv : idx.params()) {
+        if (kv.key() == "json_path") return kv.value();
+      }
+      return std::string();
+    };
     return catalog_.EditCollection(db, req->collection_name(), [&](CollectionRecord& c) -> Status {
       for (const auto& idx : c.indexes()) {
+        if (json && idx.field_id() == field_id && idx.name() != index_name &&
+            path_of(idx) != json_path) {
+          continue;  // another path of the same JSON field
+        }
         bool same_params = idx.params_size() == static_cast<int>(params.size()) &&
                            std::all_of(params.begin(), params.end(), [&](const auto& kv) {
                              return std::any_of(idx.params().begin(), idx.params().end(),
@@ -680,7 +719,14 @@ Status MilvusServiceImpl::DescribeIndexes(const std::string& db, const std::stri
     const spb::FieldSchema* f = FindFieldById(c, idx.field_id());
     if (!f) continue;
     if (!index_name.empty() && idx.name() != index_name) continue;
-    if (!field_name.empty() && f->name() != field_name) continue;
+    if (!field_name.empty() && f->name() != field_name) {
+      // An index on a dynamic key is found by the key, as it was created.
+      bool by_key = f->is_dynamic() &&
+                    std::any_of(idx.params().begin(), idx.params().end(), [&](const auto& kv) {
+                      return kv.key() == "json_path" && kv.value() == field_name;
+                    });
+      if (!by_key) continue;
+    }
     auto* d = resp->add_index_descriptions();
     d->set_index_name(idx.name());
     d->set_indexid(idx.id());
@@ -689,9 +735,15 @@ Status MilvusServiceImpl::DescribeIndexes(const std::string& db, const std::stri
     d->set_field_name(f->name());
     // Rows the background builder has put into the field's ANN index, against all rows. The
     // state stays Finished: like Milvus's growing data, unindexed rows are searched exactly.
+    // Scalar indexes: rows of the persisted chunks indexed so far (unflushed rows are scanned).
     auto store = data_.Store(c);
     int64_t total = store->RowCount();
-    int64_t indexed = datanode::DataService::AnnSpecFor(c, f->fieldid()) ? store->AnnRows(f->fieldid()) : 0;
+    int64_t indexed = 0;
+    if (auto scalar = datanode::DataService::ScalarIndexFor(c, idx)) {
+      indexed = store->ScalarIndexedRows(scalar->spec.signature);
+    } else if (datanode::DataService::AnnSpecFor(c, f->fieldid())) {
+      indexed = store->AnnRows(f->fieldid());
+    }
     d->set_indexed_rows(std::min(indexed, total));
     d->set_total_rows(total);
     d->set_pending_index_rows(std::max<int64_t>(0, total - indexed));

@@ -103,6 +103,63 @@ TEST(IndexParams, RejectsWrongMetricTypeAndRanges) {
   EXPECT_FALSE(NormalizeIndexParams(Kvs({{"params", "{not json"}}), v).ok());
 }
 
+// Milvus 2.6's scalar index checks (indexparamcheck/*_checker.go), field type by index type.
+TEST(IndexParams, ScalarIndexTypesFollowMilvusFieldTypeRules) {
+  auto field = [](DataType t, DataType elem = DataType::None) {
+    FieldSchema f;
+    f.set_name("f");
+    f.set_data_type(t);
+    f.set_element_type(elem);
+    return f;
+  };
+  auto check = [&](const char* type, const FieldSchema& f) {
+    return NormalizeIndexParams(Kvs({{"index_type", type}}), f).status();
+  };
+  for (DataType t : {DataType::Bool, DataType::Int8, DataType::Int64, DataType::Float,
+                     DataType::Double, DataType::VarChar}) {
+    EXPECT_TRUE(check("INVERTED", field(t)).ok()) << t;
+    EXPECT_TRUE(check("AUTOINDEX", field(t)).ok()) << t;
+  }
+  EXPECT_TRUE(check("INVERTED", field(DataType::Array, DataType::Double)).ok());
+  EXPECT_TRUE(check("STL_SORT", field(DataType::Int32)).ok());
+  EXPECT_TRUE(check("STL_SORT", field(DataType::VarChar)).ok());
+  EXPECT_TRUE(check("Trie", field(DataType::VarChar)).ok());
+  EXPECT_TRUE(check("BITMAP", field(DataType::Array, DataType::Int16)).ok());
+  const std::vector<std::pair<Status, std::string>> refused = {
+      {check("STL_SORT", field(DataType::Bool)),
+       "STL_SORT are only supported on numeric, varchar or timestamptz field, got Bool"},
+      {check("Trie", field(DataType::Int64)), "TRIE are only supported on varchar field"},
+      {check("BITMAP", field(DataType::Double)),
+       "bitmap index are only supported on bool, int, string and array field"},
+      {check("BITMAP", field(DataType::Array, DataType::Float)),
+       "bitmap index are only supported on bool, int, string for array field"},
+      {check("HYBRID", field(DataType::Int64)), "invalid index type: HYBRID"},
+      {check("INVERTED", field(DataType::JSON)), "json index must specify cast type"},
+      {NormalizeIndexParams(Kvs({{"index_type", "INVERTED"}, {"json_cast_type", "int"}}),
+                            field(DataType::JSON))
+           .status(),
+       "json_cast_type INT is not supported"},
+      {NormalizeIndexParams(Kvs({{"index_type", "INVERTED"}, {"json_cast_type", "varchar"},
+                                 {"json_cast_function", "STRING_TO_DOUBLE"}}),
+                            field(DataType::JSON))
+           .status(),
+       "json_cast_function STRING_TO_DOUBLE is not supported for json_cast_type VARCHAR"},
+  };
+  for (const auto& [st, message] : refused) {
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << message;
+    EXPECT_NE(st.message().find(message), std::string::npos) << st.message();
+  }
+  FieldSchema pk = field(DataType::Int64);
+  pk.set_is_primary_key(true);
+  EXPECT_NE(check("BITMAP", pk).message().find("create bitmap index on primary key not supported"),
+            std::string::npos);
+  auto json = NormalizeIndexParams(
+      Kvs({{"index_type", "INVERTED"}, {"params", R"({"json_cast_type": " double "})"}}),
+      field(DataType::JSON));
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  EXPECT_EQ(ParamValue(*json, "json_cast_type"), "DOUBLE");
+}
+
 TEST(ErrorMapping, SubjectsSelectMilvusCodes) {
   auto code = [](Status st) { return MakeStatus(st).code(); };
   EXPECT_EQ(code(Status::NotFound("x").About(Subject::kCollection)), 100);

@@ -450,19 +450,13 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
   auto search = [&](const std::vector<RowRef>& rows, const segment::ChunkMasks& masks,
                     const segment::AnnView& ann) -> Status {
     std::vector<RowRef> hits;
-    // Rows the ANN index covers are searched through it; the rest are scanned exactly. The
-    // index is skipped when the filter keeps few rows (an exact scan of those is cheaper and
-    // exact) and for range searches.
-    std::vector<RowRef> scan;
-    size_t covered = 0;
+    // Rows the ANN index covers are searched through it; the rest (`rows`: with an index, the
+    // store lists only the rows it does not cover) are scanned exactly. The index is skipped
+    // when the filter keeps few rows (an exact scan of those is cheaper and exact) and for
+    // range searches; the covered rows are then listed too.
+    const size_t covered = ann.index ? static_cast<size_t>(ann.covered_rows) : 0;
     const bool use_ann_index =
         ann.index && !sp.radius && !sp.iterator_v2 && !group_field && ann.labels->size() >= 1000;
-    if (use_ann_index) {
-      for (const RowRef& r : rows) {
-        if (r.chunk->seq <= ann.indexed_seq) ++covered;
-        else scan.push_back(r);
-      }
-    }
     const double selectivity =
         use_ann_index ? static_cast<double>(covered) / static_cast<double>(ann.labels->size()) : 0;
     // The planner: an exact scan of the survivors costs about survivors x dim multiply-adds and
@@ -479,7 +473,12 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
     const bool small_scan =
         static_cast<int64_t>(covered) * std::max<int64_t>(row_cost, 1) <= data_.options().exact_scan_max_cost;
     const bool ann_on = use_ann_index && covered > 0 && selectivity >= 0.05 && !small_scan;
-    const std::vector<RowRef>& exact_rows = ann_on ? scan : rows;
+    std::vector<RowRef> all_rows;
+    if (!ann_on && ann.index) {
+      all_rows = segment::CoveredRows(ann, masks);
+      all_rows.insert(all_rows.end(), rows.begin(), rows.end());
+    }
+    const std::vector<RowRef>& exact_rows = ann_on || !ann.index ? rows : all_rows;
     auto passes = [&](const RowRef& r) {
       auto it = masks.find(r.chunk);
       return it != masks.end() && it->second[static_cast<size_t>(r.row)];
@@ -643,8 +642,7 @@ Status MilvusServiceImpl::RunSearch(ServerContext* ctx, const mpb::SearchRequest
           // The graph could not produce enough filtered rows: scan the covered rows exactly
           // instead of its hits.
           scored.resize(before);
-          for (const RowRef& r : rows) {
-            if (r.chunk->seq > ann.indexed_seq) continue;
+          for (const RowRef& r : segment::CoveredRows(ann, masks)) {
             float s = scorer.Score(q, r);
             if (!std::isnan(s)) scored.emplace_back(s, r);
           }

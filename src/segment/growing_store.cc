@@ -361,8 +361,13 @@ void GrowingStore::DropPartition(int64_t partition_id) {
 
 Status GrowingStore::ScanLocked(Timestamp ts, const std::vector<int64_t>& partitions,
                                 const ChunkFilter& filter, std::vector<RowRef>* rows,
-                                ChunkMasks* masks) const {
+                                ChunkMasks* masks, AnnView* ann) const {
   std::vector<uint8_t> local;
+  int64_t listed = 0;
+  for (const auto& c : chunks_) {
+    if (c->ts <= ts && (ann == nullptr || c->seq > ann->indexed_seq)) listed += c->num_rows;
+  }
+  rows->reserve(static_cast<size_t>(listed));
   for (const auto& c : chunks_) {
     if (c->ts > ts) continue;
     if (!partitions.empty() &&
@@ -372,15 +377,32 @@ Status GrowingStore::ScanLocked(Timestamp ts, const std::vector<int64_t>& partit
     std::vector<uint8_t>& mask = masks ? (*masks)[c.get()] : local;
     mask.assign(static_cast<size_t>(c->num_rows), 1);
     // Rows dead by `ts` are masked before the filter runs, so it sees only live rows.
-    for (int64_t r = 0; r < c->num_rows; ++r) {
-      if (c->dead_at[static_cast<size_t>(r)] <= ts) mask[static_cast<size_t>(r)] = 0;
-    }
+    const Timestamp* dead = c->dead_at.data();
+    uint8_t* m = mask.data();
+    for (int64_t r = 0; r < c->num_rows; ++r) m[r] = dead[r] > ts;
     if (filter) QV_RETURN_IF_ERROR(filter(*c, mask));
+    if (ann != nullptr && c->seq <= ann->indexed_seq) {
+      ann->covered_chunks.push_back(c.get());
+      for (int64_t r = 0; r < c->num_rows; ++r) ann->covered_rows += m[r] != 0;
+      continue;
+    }
     for (int64_t r = 0; r < c->num_rows; ++r) {
-      if (mask[static_cast<size_t>(r)]) rows->push_back({c.get(), r});
+      if (m[r]) rows->push_back({c.get(), r});
     }
   }
   return Status::Ok();
+}
+
+std::vector<RowRef> CoveredRows(const AnnView& ann, const ChunkMasks& masks) {
+  std::vector<RowRef> out;
+  out.reserve(static_cast<size_t>(ann.covered_rows));
+  for (const Chunk* c : ann.covered_chunks) {
+    const std::vector<uint8_t>& m = masks.at(c);
+    for (int64_t r = 0; r < c->num_rows; ++r) {
+      if (m[static_cast<size_t>(r)]) out.push_back({c, r});
+    }
+  }
+  return out;
 }
 
 Status GrowingStore::ReadForSearch(Timestamp ts, const std::vector<int64_t>& partitions,
@@ -389,7 +411,6 @@ Status GrowingStore::ReadForSearch(Timestamp ts, const std::vector<int64_t>& par
   std::shared_lock lock(mu_);
   std::vector<RowRef> rows;
   ChunkMasks masks;
-  QV_RETURN_IF_ERROR(ScanLocked(ts, partitions, filter, &rows, &masks));
   AnnView view;
   auto it = ann_.find(field_id);
   if (it != ann_.end() && it->second->index) {
@@ -397,6 +418,7 @@ Status GrowingStore::ReadForSearch(Timestamp ts, const std::vector<int64_t>& par
     view.labels = &it->second->labels;
     view.indexed_seq = it->second->indexed_seq;
   }
+  QV_RETURN_IF_ERROR(ScanLocked(ts, partitions, filter, &rows, &masks, view.index ? &view : nullptr));
   return fn(rows, masks, view);
 }
 
@@ -577,6 +599,71 @@ Status GrowingStore::ImportAnn(const AnnSpec& spec, std::unique_ptr<index::Vecto
   state->index = std::move(index);
   ann_[spec.field_id] = std::move(state);
   return Status::Ok();
+}
+
+Result<int64_t> GrowingStore::BuildScalarStep(const ScalarIndexSpec& spec, int64_t max_rows,
+                                              const ScalarBuildFn& build) {
+  std::vector<std::pair<Chunk*, std::shared_ptr<const index::ScalarIndex>>> built;
+  int64_t rows = 0;
+  uint64_t gen = 0;
+  {
+    std::shared_lock lock(mu_);
+    gen = generation_;
+    for (const auto& c : chunks_) {
+      if (c->seq > persisted_seq_ || rows >= max_rows) break;
+      if (std::any_of(c->scalar_indexes.begin(), c->scalar_indexes.end(),
+                      [&](const ChunkScalarIndex& s) { return s.signature == spec.signature; })) {
+        continue;
+      }
+      QV_ASSIGN_OR_RETURN(std::shared_ptr<const index::ScalarIndex> ix, build(*c));
+      built.emplace_back(c.get(), std::move(ix));
+      rows += c->num_rows;
+    }
+  }
+  if (built.empty()) return int64_t{0};
+  std::unique_lock lock(mu_);
+  if (generation_ != gen) return int64_t{0};  // chunks removed or rewritten: start over
+  for (auto& [chunk, ix] : built) {
+    chunk->scalar_indexes.push_back({spec.signature, spec.field_id, spec.path, std::move(ix)});
+  }
+  return std::max<int64_t>(rows, 1);
+}
+
+void GrowingStore::RetainScalarIndexes(const std::set<std::string>& keep) {
+  auto stale = [&](const ChunkScalarIndex& s) { return !keep.contains(s.signature); };
+  {
+    std::shared_lock lock(mu_);
+    if (std::none_of(chunks_.begin(), chunks_.end(), [&](const auto& c) {
+          return std::any_of(c->scalar_indexes.begin(), c->scalar_indexes.end(), stale);
+        })) {
+      return;
+    }
+  }
+  std::unique_lock lock(mu_);
+  for (auto& c : chunks_) std::erase_if(c->scalar_indexes, stale);
+}
+
+int64_t GrowingStore::ScalarIndexedRows(const std::string& signature) const {
+  std::shared_lock lock(mu_);
+  int64_t n = 0;
+  for (const auto& c : chunks_) {
+    for (const auto& s : c->scalar_indexes) {
+      if (s.signature == signature) {
+        n += c->num_rows;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+Status GrowingStore::VisitChunks(
+    const std::function<Status(const std::vector<const Chunk*>&)>& fn) const {
+  std::shared_lock lock(mu_);
+  std::vector<const Chunk*> chunks;
+  chunks.reserve(chunks_.size());
+  for (const auto& c : chunks_) chunks.push_back(c.get());
+  return fn(chunks);
 }
 
 Status GrowingStore::Read(Timestamp ts, const std::vector<int64_t>& partitions,

@@ -12,8 +12,8 @@
 
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -21,6 +21,7 @@
 
 #include "common/status.h"
 #include "common/timestamp.h"
+#include "index/scalar_index.h"
 #include "index/vector_index.h"
 #include "schema.pb.h"
 #include "segment.pb.h"
@@ -29,6 +30,14 @@
 namespace quiver::segment {
 
 using milvus::proto::schema::FieldData;
+
+// A scalar index over one chunk's rows of a field (or of a JSON path in a JSON field).
+struct ChunkScalarIndex {
+  std::string signature;  // the index definition it was built for
+  int64_t field_id = 0;
+  std::vector<std::string> path;  // JSON keys; empty for the whole field
+  std::shared_ptr<const index::ScalarIndex> index;
+};
 
 struct Chunk {
   uint64_t seq = 0;  // apply order within the store
@@ -42,6 +51,9 @@ struct Chunk {
   // under the store's write lock, read under its read lock.
   std::vector<Timestamp> dead_at;
   static constexpr Timestamp kAlive = UINT64_MAX;
+  // Scalar indexes over this chunk's columns, added by the background builder once the chunk is
+  // persisted. Written under the store's write lock, read under its read lock.
+  std::vector<ChunkScalarIndex> scalar_indexes;
 
   const FieldData* Column(int64_t field_id) const {
     auto it = column_by_field.find(field_id);
@@ -69,7 +81,22 @@ struct AnnView {
   const index::VectorIndex* index = nullptr;
   const std::vector<RowRef>* labels = nullptr;  // label -> row; labels past the end are ignored
   uint64_t indexed_seq = 0;                     // chunks with seq <= this are in the index
+  // With an index, ReadForSearch leaves the rows of the chunks it covers out of `rows` (a search
+  // through the index never needs them listed); these are those chunks, in apply order, with
+  // their passing rows in `masks`, and how many rows passed. CoveredRows lists them.
+  std::vector<const Chunk*> covered_chunks;
+  int64_t covered_rows = 0;
 };
+
+// Which scalar index to keep over the persisted chunks (from one scalar index definition).
+struct ScalarIndexSpec {
+  std::string signature;  // changes when the definition changes
+  int64_t field_id = 0;
+  std::vector<std::string> path;
+};
+// Builds a chunk's scalar index for a spec.
+using ScalarBuildFn =
+    std::function<Result<std::shared_ptr<const index::ScalarIndex>>(const Chunk& chunk)>;
 
 // Identifies one chunk an ANN index covers, so a saved index can be matched to the chunks a
 // restart rebuilds (same apply order, same timestamps and row counts).
@@ -91,6 +118,9 @@ struct AnnExport {
 
 // Rows that passed visibility and the filter, per chunk.
 using ChunkMasks = std::unordered_map<const Chunk*, std::vector<uint8_t>>;
+
+// The passing rows of ann.covered_chunks, in apply and row order.
+std::vector<RowRef> CoveredRows(const AnnView& ann, const ChunkMasks& masks);
 
 // Encodes a pk (int64 or string) as one comparable, hashable key.
 std::string PkKey(int64_t pk);
@@ -125,6 +155,7 @@ class GrowingStore {
   int64_t RowCount(const std::vector<int64_t>& partitions = {}) const;  // visible now
 
   // Like Read (unsorted), also handing `fn` the per-chunk masks and the ANN view of `field_id`.
+  // When the field has an index, `rows` holds only the rows it does not cover (see AnnView).
   using SearchRowsFn =
       std::function<Status(const std::vector<RowRef>& rows, const ChunkMasks& masks, const AnnView& ann)>;
   Status ReadForSearch(Timestamp ts, const std::vector<int64_t>& partitions, const ChunkFilter& filter,
@@ -152,6 +183,20 @@ class GrowingStore {
   // Bumped whenever rows are removed or chunks rewritten (truncate, drop partition,
   // compaction): ANN labels and saved indexes from an older generation are stale.
   uint64_t Generation() const;
+
+  // Background scalar indexing: builds `spec`'s index for the next persisted chunks that lack
+  // it (about `max_rows` rows) with `build`, which runs under the read lock (a chunk's columns
+  // are immutable; reads proceed, writes wait for one step); the indexes are installed under
+  // the write lock unless rows were removed meanwhile. Returns the rows indexed (0: none
+  // left). One caller at a time (the ANN builder's).
+  Result<int64_t> BuildScalarStep(const ScalarIndexSpec& spec, int64_t max_rows,
+                                  const ScalarBuildFn& build);
+  // Drops every chunk's scalar indexes whose signature is not in `keep`.
+  void RetainScalarIndexes(const std::set<std::string>& keep);
+  // Rows of the chunks that hold the index built for `signature`.
+  int64_t ScalarIndexedRows(const std::string& signature) const;
+  // Hands `fn` every chunk, in apply order, under the read lock (planner statistics).
+  Status VisitChunks(const std::function<Status(const std::vector<const Chunk*>&)>& fn) const;
 
   // Persistence: what was applied since the last MarkPersisted (chunks and delete records),
   // as segment data, with a watermark to pass back once that data is durable elsewhere.
@@ -202,9 +247,10 @@ class GrowingStore {
     std::vector<ChunkStamp> chunks;  // the chunks the labels run over, in order
     uint64_t indexed_seq = 0;
   };
-  // Runs the visibility + filter scan; fills `masks` when given.
+  // Runs the visibility + filter scan; fills `masks` when given. With `ann`, rows of chunks
+  // with seq <= ann->indexed_seq are not listed in `rows` but recorded in ann->covered_*.
   Status ScanLocked(Timestamp ts, const std::vector<int64_t>& partitions, const ChunkFilter& filter,
-                    std::vector<RowRef>* rows, ChunkMasks* masks) const;
+                    std::vector<RowRef>* rows, ChunkMasks* masks, AnnView* ann = nullptr) const;
 
   // Marks rows of `pk` older than `ts` (in `partition`, 0 = any) dead at `ts`.
   void KillLocked(const std::string& pk, Timestamp ts, int64_t partition);

@@ -316,7 +316,12 @@ TEST(GrowingStore, AnnIndexCoversChunksInStepsAndResetsOnTruncate) {
   EXPECT_EQ(*s.BuildAnnStep(spec, 1000), 0);
   ASSERT_TRUE(s.ReadForSearch(10, {}, nullptr, 101, [&](const std::vector<RowRef>& rows,
                                                         const ChunkMasks& masks, const AnnView& ann) {
-    EXPECT_EQ(rows.size(), 100u);
+    // Both chunks are in the index: none is listed, both are covered.
+    EXPECT_EQ(rows.size(), 0u);
+    EXPECT_EQ(ann.covered_rows, 100);
+    EXPECT_EQ(ann.covered_chunks.size(), 2u);
+    EXPECT_EQ(CoveredRows(ann, masks).size(), 100u);
+    EXPECT_EQ(CoveredRows(ann, masks)[60].row, 10);
     EXPECT_NE(ann.index, nullptr);
     float q[4] = {42, 42, 42, 42};
     index::IndexSearchParams ip;

@@ -7,23 +7,15 @@
 #include <cstdint>
 #include <string_view>
 
+#include "expr/expr_test_table.h"
 #include "expr/plan.h"
 
 namespace {
 
 namespace pb = milvus::proto::schema;
 
-void AddField(pb::CollectionSchema* s, int64_t id, const char* name, pb::DataType t,
-              bool nullable = false, pb::DataType elem = pb::None, bool dynamic = false) {
-  pb::FieldSchema* f = s->add_fields();
-  f->set_fieldid(id);
-  f->set_name(name);
-  f->set_data_type(t);
-  f->set_nullable(nullable);
-  f->set_element_type(elem);
-  f->set_is_dynamic(dynamic);
-  if (id == 100) f->set_is_primary_key(true);
-}
+// The field helper of the engine's table tests (its primary key is field 100 too).
+using quiver::expr::test_table::AddField;
 
 pb::CollectionSchema MakeSchema(bool dynamic) {
   pb::CollectionSchema s;
