@@ -5,7 +5,7 @@ JOBS ?= 2
 DATA ?= ./quiver-data
 PORT ?= 19530
 
-.PHONY: setup configure build run test unit e2e bench crashtest fuzz powercut install clean
+.PHONY: setup configure build run test unit e2e bench crashtest fuzz powercut corruption asan tsan install clean
 
 setup:
 	@./scripts/setup.sh
@@ -27,10 +27,35 @@ e2e: build
 
 test: unit e2e
 
-# A long crash–restart loop (CI runs a 3-cycle one inside the e2e suite).
+# Long crash tests (CI runs short forms inside the e2e suite): kill -9 at random moments
+# (CYCLES cycles of the journal loop), then every named crash point CRASH_ROUNDS times under
+# mixed load (crash/crash_point_loop.mjs), each followed by the I1-I7 checks.
 CYCLES ?= 50
+CRASH_ROUNDS ?= 10
 crashtest: build
-	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver node crash/crash_loop.mjs $(CYCLES)
+	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver node crash/journal_crash_loop.mjs $(CYCLES)
+	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver node crash/crash_point_loop.mjs $(CRASH_ROUNDS)
+
+# The corruption campaign (tests/e2e/23-corruption.test.mjs) with more flips per file type.
+CORRUPTION_FLIPS ?= 100
+corruption: build
+	cd tests/e2e && CORRUPTION_FLIPS=$(CORRUPTION_FLIPS) QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver \
+	  node --test --test-force-exit --test-reporter=spec 23-corruption.test.mjs
+
+# The server built with ASan+UBSan (build-asan) or TSan (build-tsan), under the concurrent
+# mixed load of tests/e2e/crash/mixed_load.mjs for LOAD_SECONDS; any sanitizer report, invariant
+# violation or unexpected error fails. Each sanitized build takes 15-30 min on 2 cores.
+LOAD_SECONDS ?= 120
+asan:
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIVER_SANITIZE=address -DQUIVER_BUILD_TESTS=OFF > /dev/null
+	@cmake --build build-asan -j $(JOBS) --target quiver
+	cd tests/e2e && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  QUIVER_BIN=$(abspath build-asan)/quiver node crash/mixed_load.mjs $(LOAD_SECONDS)
+tsan:
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIVER_SANITIZE=thread -DQUIVER_BUILD_TESTS=OFF > /dev/null
+	@cmake --build build-tsan -j $(JOBS) --target quiver
+	cd tests/e2e && TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$(abspath tests/e2e/crash/tsan.supp)" \
+	  QUIVER_BIN=$(abspath build-tsan)/quiver node crash/mixed_load.mjs $(LOAD_SECONDS)
 
 # libFuzzer targets (tests/fuzz) built with clang-14 + ASan/UBSan in their own build dir, each
 # run for FUZZ_SECONDS. Crashers land in $(FUZZ_DIR)/crashes; copy them into
@@ -44,11 +69,14 @@ fuzz:
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 	./scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# The long form of the WAL power-cut test (CI runs 400 seeds x 8 cuts inside wal_test).
+# The long forms of the power-cut tests (CI runs 400 WAL seeds x 8 cuts inside wal_test and 60
+# DataService seeds x 5 cuts inside datanode_test).
 POWER_CUT_SEEDS ?= 20000
+DATA_POWER_CUT_SEEDS ?= 1000
 powercut: configure
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target wal_test
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target wal_test datanode_test
 	QUIVER_POWER_CUT_SEEDS=$(POWER_CUT_SEEDS) ./$(BUILD_DIR)/src/wal/wal_test --gtest_filter='WalPowerCut.*:WalFsyncFailure.*:WalDiskFull.*'
+	QUIVER_POWER_CUT_SEEDS=$(DATA_POWER_CUT_SEEDS) ./$(BUILD_DIR)/src/datanode/datanode_test --gtest_filter='DataServicePowerCut.*'
 
 # Every benchmark, ~15 min on the 2-core machine: tables on stdout and in
 # $(BUILD_DIR)/bench-results/<name>.txt, JSON lines in <name>.jsonl (bench/run_all.sh).

@@ -38,6 +38,8 @@ enum class Subject {
   kAlias,
   kField,
   kAliasCollectionConflict,  // an alias and a collection would share a name
+  kDisk,                     // the disk is full (ENOSPC/EDQUOT from a write)
+  kDiskQuota,                // writes refused: free space under the configured watermark
 };
 
 class [[nodiscard]] Status {

@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <map>
 
+#include <algorithm>
+#include <map>
+
+#include "common/crash_point.h"
 #include "common/crc32c.h"
 #include "common/logging.h"
 #include "coord/catalog.h"
@@ -199,51 +203,63 @@ void DataService::StartIndexBuilder(CollectionsFn collections) {
 
 void DataService::BuildLoop(std::stop_token stop, CollectionsFn collections) {
   while (!stop.stop_requested()) {
-    bool progressed = false;
-    for (const auto& c : collections()) {
-      bool loaded = c.load_status() == catalog::LOAD_LOADED ||
-                    std::any_of(c.partitions().begin(), c.partitions().end(),
-                                [](const auto& p) { return p.loaded(); });
-      std::shared_ptr<Collection> col;
-      {
-        std::lock_guard lock(mu_);
-        auto it = collections_.find(c.id());
-        if (it != collections_.end()) col = it->second;
-      }
-      if (!col) continue;
-      progressed |= BuildScalarIndexes(c, *col, loaded);
-      if (stop.stop_requested()) return;
-      for (const auto& f : c.schema().fields()) {
-        auto spec = AnnSpecFor(c, f.fieldid());
-        if (!spec) {
-          col->store->DropAnn(f.fieldid());
-          ForgetSavedAnn(c, *col, f.fieldid(), "");
-          continue;
-        }
-        // A released collection keeps its saved index (as Milvus keeps index files) and loads
-        // it again on the next load.
-        if (!loaded || ((spec->config.kind == index::IndexKind::kHnsw || spec->config.kind == index::IndexKind::kHnswSq) && !index::HnswIndex::Supported())) {
-          col->store->DropAnn(f.fieldid());
-          continue;
-        }
-        ForgetSavedAnn(c, *col, f.fieldid(), spec->signature);
-        if (col->store->AnnSignature(f.fieldid()) != spec->signature) LoadSavedAnn(c, *col, *spec);
-        auto added = col->store->BuildAnnStep(*spec, 20000);
-        if (!added.ok()) {
-          QV_LOG_WARN("collection {} field {}: index build failed: {}", c.name(), f.name(),
-                      added.status().ToString());
-          continue;
-        }
-        progressed |= *added > 0;
-        if (*added == 0) SaveAnn(c, *col, *spec);
-        if (stop.stop_requested()) return;
-      }
-    }
-    if (progressed) continue;
+    if (BuildRound(collections(), stop)) continue;
     std::unique_lock lock(builder_mu_);
     builder_cv_.wait_for(lock, stop, std::chrono::milliseconds(500), [&] { return builder_wake_; });
     builder_wake_ = false;
   }
+}
+
+bool DataService::BuildIndexesForTesting(
+    const std::vector<catalog::CollectionRecord>& collections) {
+  return BuildRound(collections, std::stop_token());
+}
+
+bool DataService::BuildRound(const std::vector<catalog::CollectionRecord>& collections,
+                             const std::stop_token& stop) {
+  bool progressed = false;
+  for (const auto& c : collections) {
+    bool loaded = c.load_status() == catalog::LOAD_LOADED ||
+                  std::any_of(c.partitions().begin(), c.partitions().end(),
+                              [](const auto& p) { return p.loaded(); });
+    std::shared_ptr<Collection> col;
+    {
+      std::lock_guard lock(mu_);
+      auto it = collections_.find(c.id());
+      if (it != collections_.end()) col = it->second;
+    }
+    if (!col) continue;
+    progressed |= BuildScalarIndexes(c, *col, loaded);
+    if (stop.stop_requested()) return progressed;
+    for (const auto& f : c.schema().fields()) {
+      auto spec = AnnSpecFor(c, f.fieldid());
+      if (!spec) {
+        col->store->DropAnn(f.fieldid());
+        ForgetSavedAnn(c, *col, f.fieldid(), "");
+        continue;
+      }
+      // A released collection keeps its saved index (as Milvus keeps index files) and loads
+      // it again on the next load.
+      const bool hnsw = spec->config.kind == index::IndexKind::kHnsw ||
+                        spec->config.kind == index::IndexKind::kHnswSq;
+      if (!loaded || (hnsw && !index::HnswIndex::Supported())) {
+        col->store->DropAnn(f.fieldid());
+        continue;
+      }
+      ForgetSavedAnn(c, *col, f.fieldid(), spec->signature);
+      if (col->store->AnnSignature(f.fieldid()) != spec->signature) LoadSavedAnn(c, *col, *spec);
+      auto added = col->store->BuildAnnStep(*spec, 20000);
+      if (!added.ok()) {
+        QV_LOG_WARN("collection {} field {}: index build failed: {}", c.name(), f.name(),
+                    added.status().ToString());
+        continue;
+      }
+      progressed |= *added > 0;
+      if (*added == 0) SaveAnn(c, *col, *spec);
+      if (stop.stop_requested()) return progressed;
+    }
+  }
+  return progressed;
 }
 
 namespace {
@@ -270,6 +286,7 @@ Status DataService::PublishIndexRefLocked(Collection& col, int64_t field_id, con
   b.Put(ManifestKey(col.manifest.collection_id()), coord::EncodeRecord(next));
   QV_RETURN_IF_ERROR(meta_.Commit(b));
   col.manifest = std::move(next);
+  if (ref) CrashPoint("index.after_publish");
   if (!obsolete.empty() && (!ref || ref->key() != obsolete)) objects_.Delete(obsolete).IgnoreError();
   return Status::Ok();
 }
@@ -321,6 +338,7 @@ void DataService::LoadSavedAnn(const catalog::CollectionRecord& c, Collection& c
 void DataService::SaveAnn(const catalog::CollectionRecord& c, Collection& col, const segment::AnnSpec& spec) {
   const int64_t rows = col.store->AnnRows(spec.field_id);
   if (rows == 0 || col.store->AnnSignature(spec.field_id) != spec.signature) return;
+  if (options_.disk && options_.disk->Low()) return;  // saved later, once space returns
   {
     std::lock_guard lock(col.write_mu);
     const format::IndexRef* ref = SavedIndexRef(col.manifest, spec.field_id);
@@ -367,6 +385,7 @@ void DataService::SaveAnn(const catalog::CollectionRecord& c, Collection& col, c
       QV_LOG_WARN("collection {} field {}: writing index {} failed: {}", c.name(), spec.field_id, ref.key(), put.ToString());
       return;
     }
+    CrashPoint("index.after_put");
   }
   std::lock_guard lock(col.write_mu);
   // Rows removed or chunks rewritten meanwhile: the labels no longer fit the chunks.
@@ -430,7 +449,13 @@ Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
   std::lock_guard lock(col->write_mu);
 
   QV_ASSIGN_OR_RETURN(std::optional<std::string> mbytes, meta_.Get(ManifestKey(c.id())));
-  if (mbytes) QV_RETURN_IF_ERROR(coord::DecodeRecord(ManifestKey(c.id()), *mbytes, col->manifest));
+  if (mbytes) {
+    QV_RETURN_IF_ERROR(coord::DecodeRecord(ManifestKey(c.id()), *mbytes, col->manifest));
+    if (col->manifest.collection_id() != c.id()) {
+      return Status::Corruption("manifest {} belongs to collection {}", ManifestKey(c.id()),
+                                col->manifest.collection_id());
+    }
+  }
   std::set<std::string> referenced;
   int64_t segment_rows = 0;
   for (const auto& ref : col->manifest.segments()) {
@@ -460,6 +485,17 @@ Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
     if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       return Status::Corruption("WAL channel {} LSN {}: entry does not parse", channel, lsn);
     }
+    // The checkpoint's record must still be there: WAL files start at or before it (truncation
+    // never removes the file holding it), so a later first record means records were lost.
+    if (entries == 0 && lsn != from) {
+      return Status::Corruption(
+          "WAL channel {}: replay from checkpoint LSN {} found LSN {} first: records are missing",
+          channel, from, lsn);
+    }
+    if (e.collection_id() != 0 && e.collection_id() != c.id()) {
+      return Status::Corruption("WAL channel {} LSN {}: entry of collection {}, not {}", channel,
+                                lsn, e.collection_id(), c.id());
+    }
     drop_gone_partitions(e.mutable_inserts());
     saw_truncate |= e.truncate();
     ++entries;
@@ -468,6 +504,7 @@ Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
   }));
 
   for (const auto& ref : col->manifest.indexes()) referenced.insert(ref.key());  // loaded by the builder
+  CrashPoint("recovery.before_gc");
   // Objects not in the manifest were written by a flush (or index save) that never published.
   QV_ASSIGN_OR_RETURN(std::vector<std::string> objects, objects_.List(ObjectPrefix(c.id())));
   for (const auto& key : objects) {
@@ -522,6 +559,7 @@ Status DataService::FlushLocked(int64_t collection_id, Collection& col, bool res
   std::string key = fmt::format("{}seg-{:020}.qseg", ObjectPrefix(collection_id), segment_id);
   std::string bytes = format::EncodeSegment(u.data);
   QV_RETURN_IF_ERROR(objects_.Put(key, bytes));
+  CrashPoint("flush.after_segment_put");
 
   format::SegmentManifest next = col.manifest;
   std::vector<std::string> obsolete;
@@ -540,7 +578,10 @@ Status DataService::FlushLocked(int64_t collection_id, Collection& col, bool res
   next.set_checkpoint_lsn(col.last_lsn + 1);
   storage::WriteBatch b;
   b.Put(ManifestKey(collection_id), coord::EncodeRecord(next));
-  QV_RETURN_IF_ERROR(meta_.Commit(b));
+  // The negative control of the crash tests: the WAL is truncated behind a checkpoint that was
+  // never committed, so the rows of this flush are lost at the next restart.
+  if (!Unsafe("flush_skip_manifest")) QV_RETURN_IF_ERROR(meta_.Commit(b));
+  CrashPoint("flush.after_manifest_commit");
 
   col.manifest = std::move(next);
   col.store->MarkPersisted(u.chunk_watermark, u.delete_watermark);
@@ -548,6 +589,7 @@ Status DataService::FlushLocked(int64_t collection_id, Collection& col, bool res
               segment_id, u.rows, bytes.size(), col.manifest.checkpoint_lsn());
   // The checkpoint is published; older WAL records and replaced segments are no longer needed.
   log_.Truncate(ChannelName(collection_id), col.manifest.checkpoint_lsn()).IgnoreError();
+  CrashPoint("flush.after_wal_truncate");
   for (const auto& k : obsolete) objects_.Delete(k).IgnoreError();
   return Status::Ok();
 }
@@ -608,6 +650,7 @@ Result<DataService::CompactionResult> DataService::CompactLocked(const catalog::
     key = fmt::format("{}seg-{:020}.qseg", ObjectPrefix(c.id()), segment_id);
     std::string bytes = format::EncodeSegment(live);
     QV_RETURN_IF_ERROR(objects_.Put(key, bytes));
+    CrashPoint("compaction.after_segment_put");
     auto* ref = next.add_segments();
     ref->set_id(segment_id);
     ref->set_key(key);
@@ -618,13 +661,17 @@ Result<DataService::CompactionResult> DataService::CompactLocked(const catalog::
   storage::WriteBatch b;
   b.Put(ManifestKey(c.id()), coord::EncodeRecord(next));
   QV_RETURN_IF_ERROR(meta_.Commit(b));
+  CrashPoint("compaction.after_manifest_commit");
   std::vector<std::string> obsolete;
   for (const auto& ref : col.manifest.segments()) obsolete.push_back(ref.key());
   if (drop_indexes) {
     for (const auto& ref : col.manifest.indexes()) obsolete.push_back(ref.key());
   }
   col.manifest = std::move(next);
-  for (const auto& k : obsolete) objects_.Delete(k).IgnoreError();
+  for (const auto& k : obsolete) {
+    objects_.Delete(k).IgnoreError();
+    CrashPoint("compaction.after_first_delete");
+  }
   result.segments_after = col.manifest.segments_size();
   QV_LOG_INFO("collection {} compacted: {} rows removed, chunks {} -> {}, segments {} -> {} ({} live rows)",
               c.name(), result.rows_removed, result.chunks_before, result.chunks_after,
@@ -645,6 +692,8 @@ void DataService::MaybeCompactLocked(const catalog::CollectionRecord& c, Collect
 }
 
 Result<Timestamp> DataService::Write(const catalog::CollectionRecord& c, wal::WalEntry entry) {
+  // Milvus's disk quota denies inserts and upserts but lets deletes through (they free space).
+  if (options_.disk && entry.inserts_size() > 0) QV_RETURN_IF_ERROR(options_.disk->CheckWritable());
   std::shared_ptr<Collection> col = Get(c);
   std::lock_guard lock(col->write_mu);
   QV_ASSIGN_OR_RETURN(Timestamp ts, tso_.Allocate());
@@ -689,6 +738,7 @@ Result<format::SegmentManifest> DataService::Flush(const catalog::CollectionReco
 }
 
 Status DataService::DropCollection(int64_t collection_id) {
+  CrashPoint("drop.after_catalog_commit");  // the proxy dropped the catalog record first
   {
     std::lock_guard lock(mu_);
     collections_.erase(collection_id);
@@ -696,8 +746,12 @@ Status DataService::DropCollection(int64_t collection_id) {
   storage::WriteBatch b;
   b.Delete(ManifestKey(collection_id));
   QV_RETURN_IF_ERROR(meta_.Commit(b));
+  CrashPoint("drop.after_manifest_delete");
   QV_ASSIGN_OR_RETURN(std::vector<std::string> objects, objects_.List(ObjectPrefix(collection_id)));
-  for (const auto& key : objects) objects_.Delete(key).IgnoreError();
+  for (const auto& key : objects) {
+    objects_.Delete(key).IgnoreError();
+    CrashPoint("drop.after_first_object_delete");
+  }
   return log_.DropChannel(ChannelName(collection_id));
 }
 

@@ -35,6 +35,7 @@
 #include "expr/plan.h"
 #include "segment.pb.h"
 #include "segment/growing_store.h"
+#include "storage/disk_space.h"
 #include "storage/log_store.h"
 #include "storage/meta_store.h"
 #include "storage/object_store.h"
@@ -48,6 +49,10 @@ struct DataOptions {
   // that costs at most this many multiply-adds per query (about 31k rows at 128-d); exact is
   // both exact and faster below it. Tests lower it to exercise the indexes on small data.
   int64_t exact_scan_max_cost = int64_t{1} << 22;
+  // Free-space watermark of the data directory (borrowed, may be null): inserts and upserts are
+  // refused and saved indexes are not written while it is low; deletes, flushes and compactions
+  // go on (they free space, or fail cleanly on a full disk).
+  storage::DiskSpaceGuard* disk = nullptr;
 };
 
 class DataService {
@@ -95,6 +100,10 @@ class DataService {
 
   // The collection's store (empty when nothing was written yet).
   std::shared_ptr<segment::GrowingStore> Store(const catalog::CollectionRecord& collection);
+
+  // Test hook: one round of the index builder over `collections`, on the calling thread (the
+  // builder thread must not be running). Returns whether any index grew.
+  bool BuildIndexesForTesting(const std::vector<catalog::CollectionRecord>& collections);
 
   // Compaction: flushes, drops rows no read can see any more (deleted or replaced at least
   // `kCompactionGraceMs` ago, or past the collection's TTL) from memory and merges small
@@ -145,6 +154,9 @@ class DataService {
   coord::IdAllocator& ids_;
   const DataOptions options_;
   void BuildLoop(std::stop_token stop, CollectionsFn collections);
+  // One builder round; returns whether any index grew.
+  bool BuildRound(const std::vector<catalog::CollectionRecord>& collections,
+                  const std::stop_token& stop);
 
   std::mutex mu_;  // guards collections_
   std::mutex builder_mu_;

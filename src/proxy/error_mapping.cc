@@ -44,6 +44,12 @@ MilvusError ToMilvusError(const Status& st) {
       switch (s) {
         case Subject::kCollection: return {kCollectionNumLimitExceeded, ErrorCode::UnexpectedError};
         case Subject::kDatabase: return {kDatabaseNumLimitExceeded, ErrorCode::UnexpectedError};
+        // Milvus answers writes denied by its disk quota with ErrServiceQuotaExceeded (9), whose
+        // legacy code is ForceDeny; a full disk is ErrServiceDiskLimitExceeded (7).
+        case Subject::kDiskQuota:
+          return {kServiceQuotaExceeded, ErrorCode::ForceDeny};
+        case Subject::kDisk:
+          return {kServiceDiskLimitExceeded, ErrorCode::DiskQuotaExhausted};
         default: return {kParameterInvalid, ErrorCode::IllegalArgument};
       }
     case StatusCode::kUnavailable:

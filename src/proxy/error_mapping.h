@@ -13,6 +13,8 @@ enum MilvusCode : int32_t {
   kSuccess = 0,
   kServiceUnavailable = 2,
   kServiceInternal = 5,
+  kServiceDiskLimitExceeded = 7,
+  kServiceQuotaExceeded = 9,
   kServiceUnimplemented = 10,
   kCollectionNotFound = 100,
   kCollectionNotLoaded = 101,

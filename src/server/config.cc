@@ -14,6 +14,10 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     if (auto n = root["log_level"]) config.log_level = n.as<std::string>();
     if (auto wal = root["wal"]) {
       if (auto n = wal["sync"]) config.wal_sync = n.as<bool>();
+      if (auto n = wal["max_file_bytes"]) config.wal_max_file_bytes = n.as<int64_t>();
+    }
+    if (auto storage = root["storage"]) {
+      if (auto n = storage["min_free_bytes"]) config.min_free_bytes = n.as<int64_t>();
     }
     if (auto seg = root["segment"]) {
       if (auto n = seg["flush_rows"]) config.flush_rows = n.as<int64_t>();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -21,6 +22,16 @@ struct ServerConfig {
   int64_t flush_rows = 200000;
   // Search planner: exact scans up to this many multiply-adds per query (datanode::DataOptions).
   int64_t exact_scan_max_cost = int64_t{1} << 22;
+  // A new WAL file starts once the active one passes this size.
+  int64_t wal_max_file_bytes = 64 << 20;
+  // Free-space watermark: inserts and upserts are refused (Milvus's disk-quota error) while the
+  // data directory's file system has less free space, and accepted again once it has more.
+  // 0 turns the watermark off.
+  int64_t min_free_bytes = int64_t{64} << 20;
+  // Crash tests only: a crash point to arm ("<name>[:<n>]") and unsafe behaviours to enable
+  // (common/crash_point.h). Empty in every real deployment.
+  std::string crash_at;
+  std::vector<std::string> unsafe;
   int max_recv_message_bytes = 64 << 20;
   int max_send_message_bytes = 256 << 20;
 };

@@ -54,6 +54,7 @@ struct Engine::Parts {
   std::unique_ptr<coord::Catalog> catalog;
   std::unique_ptr<wal::LocalLogStore> log;
   std::unique_ptr<storage::LocalObjectStore> objects;
+  std::unique_ptr<storage::DiskSpaceGuard> disk;
   std::unique_ptr<datanode::DataService> data;
   std::unique_ptr<proxy::MilvusServiceImpl> service;
   std::unique_ptr<proxy::rest::RestHandler> rest;
@@ -77,6 +78,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, const 
   p->catalog = std::move(*catalog);
   wal::LogOptions log_options;
   log_options.sync = options.wal_sync;
+  log_options.max_file_bytes = options.wal_max_file_bytes;
   auto log = wal::LocalLogStore::Open(data_dir + "/wal", log_options);
   if (!log.ok()) return Status::Unavailable("cannot open the WAL: {}", log.status().ToString());
   p->log = std::move(*log);
@@ -86,6 +88,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, const 
   datanode::DataOptions data_options;
   data_options.flush_rows = options.flush_rows;
   data_options.exact_scan_max_cost = options.exact_scan_max_cost;
+  p->disk = std::make_unique<storage::DiskSpaceGuard>(data_dir, options.min_free_bytes);
+  data_options.disk = p->disk.get();
   p->data = std::make_unique<datanode::DataService>(*p->log, *p->objects, *p->meta, *p->tso, *p->ids, data_options);
   if (Status st = p->data->Recover(p->catalog->ListAllCollections()); !st.ok()) {
     return Status(st.code(), "recovery failed, refusing to serve: " + st.ToString());

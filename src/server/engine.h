@@ -21,6 +21,10 @@ struct EngineOptions {
   bool wal_sync = true;  // fdatasync the WAL before acknowledging a write
   int64_t flush_rows = 200000;
   int64_t exact_scan_max_cost = int64_t{1} << 22;  // see datanode::DataOptions
+  size_t wal_max_file_bytes = 64 << 20;            // a new WAL file starts past this size
+  // Inserts and upserts are refused while the data directory's file system has less free
+  // space (storage::DiskSpaceGuard); 0 = no watermark.
+  int64_t min_free_bytes = 0;
 };
 
 class Engine {

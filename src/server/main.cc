@@ -1,19 +1,19 @@
 // quiver: the single binary. `quiver serve` runs every role in one process on local storage
 // and serves the Milvus gRPC API.
-#include <CLI/CLI.hpp>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server_posix.h>
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-
+#include "common/crash_point.h"
 #include "common/logging.h"
 #include "common/version.h"
 #include "proxy/milvus_service.h"
@@ -40,6 +40,28 @@ int Serve(const ServerConfig& config) {
   engine_options.wal_sync = config.wal_sync;
   engine_options.flush_rows = config.flush_rows;
   engine_options.exact_scan_max_cost = config.exact_scan_max_cost;
+  engine_options.wal_max_file_bytes = static_cast<size_t>(config.wal_max_file_bytes);
+  engine_options.min_free_bytes = config.min_free_bytes;
+  if (Status st = ArmFromEnvironment(); !st.ok()) {
+    QV_LOG_ERROR("{}", st.message());
+    return 2;
+  }
+  if (!config.crash_at.empty()) {
+    if (Status st = ArmCrashPoint(config.crash_at); !st.ok()) {
+      QV_LOG_ERROR("{}", st.message());
+      return 2;
+    }
+    QV_LOG_WARN("crash point {} armed: the server will exit with code {} there", config.crash_at,
+                kCrashPointExitCode);
+  }
+  for (const auto& name : config.unsafe) {
+    if (Status st = EnableUnsafeBehaviour(name); !st.ok()) {
+      QV_LOG_ERROR("{}", st.message());
+      return 2;
+    }
+    QV_LOG_WARN("UNSAFE behaviour {} enabled: acknowledged data may be lost (crash tests only)",
+                name);
+  }
   auto engine = Engine::Open(config.data_dir, engine_options);
   if (!engine.ok()) {
     QV_LOG_ERROR("{}", engine.status().message());
@@ -151,7 +173,34 @@ int main(int argc, char** argv) {
   serve->add_option("--exact-scan-max-cost", exact_scan_max_cost,
                     "search planner: scan filtered rows exactly up to this many multiply-adds per query")
       ->check(CLI::NonNegativeNumber);
+  int64_t flush_rows = -1, wal_max_file_bytes = -1, min_free_bytes = -1;
+  serve
+      ->add_option("--flush-rows", flush_rows,
+                   "flush a collection once it holds this many unflushed rows")
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--wal-max-file-bytes", wal_max_file_bytes,
+                   "start a new WAL file past this size")
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option(
+          "--min-free-bytes", min_free_bytes,
+          "refuse inserts and upserts while the data directory has less free space (0 = off)")
+      ->check(CLI::NonNegativeNumber);
+  std::string crash_at;
+  std::vector<std::string> unsafe;
+  serve->add_option("--crash-at", crash_at,
+                    "crash tests: exit with code 9 at this crash point (<name>[:<n>])");
+  serve->add_option("--unsafe", unsafe,
+                    "crash tests' negative controls: enable a deliberate durability bug");
+  CLI::App* crash_points =
+      app.add_subcommand("crash-points", "list the crash points and unsafe behaviours");
   CLI11_PARSE(app, argc, argv);
+  if (crash_points->parsed()) {
+    for (auto name : quiver::CrashPointNames()) std::cout << name << "\n";
+    for (auto name : quiver::UnsafeBehaviourNames()) std::cout << "unsafe:" << name << "\n";
+    return 0;
+  }
 
   if (!config_file.empty()) {
     quiver::Status st = quiver::server::LoadConfigFile(config_file, config);
@@ -169,5 +218,10 @@ int main(int argc, char** argv) {
   }
   if (!log_level.empty()) config.log_level = log_level;
   if (exact_scan_max_cost >= 0) config.exact_scan_max_cost = exact_scan_max_cost;
+  if (flush_rows > 0) config.flush_rows = flush_rows;
+  if (wal_max_file_bytes > 0) config.wal_max_file_bytes = wal_max_file_bytes;
+  if (min_free_bytes >= 0) config.min_free_bytes = min_free_bytes;
+  if (!crash_at.empty()) config.crash_at = crash_at;
+  if (!unsafe.empty()) config.unsafe = unsafe;
   return quiver::server::Serve(config);
 }

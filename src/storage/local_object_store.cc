@@ -1,100 +1,104 @@
 #include "storage/local_object_store.h"
 
-#include <vector>
-
-#include "common/file_io.h"
-
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <vector>
+
+#include "common/crash_point.h"
 
 namespace quiver::storage {
-namespace fs = std::filesystem;
-
 namespace {
 
-Status SyncPath(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Status::Unavailable("open {}: {}", path, std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::Unavailable("fsync {}: {}", path, std::strerror(errno));
-  return Status::Ok();
+constexpr std::string_view kTmpPrefix = ".tmp-";
+
+std::string ParentOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 
 }  // namespace
 
-Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(const std::string& root) {
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return Status::Unavailable("create {}: {}", root, ec.message());
+LocalObjectStore::LocalObjectStore(std::string root, ObjectStoreOptions options)
+    : root_(std::move(root)), options_(options) {
+  if (!options_.fs) owned_fs_ = std::make_unique<PosixFileSystem>();
+  fs_ = options_.fs ? options_.fs : owned_fs_.get();
+}
+
+Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(const std::string& root,
+                                                                 ObjectStoreOptions options) {
+  std::unique_ptr<LocalObjectStore> store(new LocalObjectStore(root, options));
+  QV_RETURN_IF_ERROR(store->EnsureDir(root));
   // Temporary files of interrupted puts are garbage.
-  for (const auto& e : fs::recursive_directory_iterator(root, ec)) {
-    if (e.is_regular_file() && e.path().filename().string().starts_with(".tmp-")) fs::remove(e.path(), ec);
+  std::vector<std::string> all;
+  QV_RETURN_IF_ERROR(store->ListUnder(root, "", all));
+  for (const auto& rel : all) {
+    size_t slash = rel.rfind('/');
+    std::string_view name =
+        std::string_view(rel).substr(slash == std::string::npos ? 0 : slash + 1);
+    if (name.starts_with(kTmpPrefix)) store->fs_->Remove(root + "/" + rel).IgnoreError();
   }
-  return std::unique_ptr<LocalObjectStore>(new LocalObjectStore(root));
+  return store;
 }
 
 Result<std::string> LocalObjectStore::PathOf(const std::string& key) const {
-  if (key.empty() || key[0] == '/' || key.find("..") != std::string::npos) {
+  if (key.empty() || key[0] == '/' || key.back() == '/' || key.find("..") != std::string::npos ||
+      key.find("//") != std::string::npos) {
     return Status::InvalidArgument("bad object key '{}'", key);
   }
   return root_ + "/" + key;
 }
 
+Status LocalObjectStore::EnsureDir(const std::string& dir) {
+  {
+    std::lock_guard lock(dirs_mu_);
+    if (durable_dirs_.contains(dir)) return Status::Ok();
+  }
+  // Directories created here must themselves be durable: fsync each new one's parent (else a
+  // power cut could drop a new prefix together with the objects in it).
+  std::vector<std::string> missing;
+  for (std::string d = dir; !d.empty(); d = ParentOf(d)) {
+    if (fs_->ListDir(d).ok()) break;
+    missing.push_back(d);
+  }
+  QV_RETURN_IF_ERROR(fs_->CreateDirs(dir));
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (options_.sync && !ParentOf(*it).empty()) QV_RETURN_IF_ERROR(fs_->SyncDir(ParentOf(*it)));
+  }
+  std::lock_guard lock(dirs_mu_);
+  durable_dirs_.insert(dir);
+  return Status::Ok();
+}
+
 Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
   QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  fs::path p(path);
-  std::error_code ec;
-  // Directories created here must themselves be durable: fsync each new one's parent, up to
-  // the first that already existed (else a power cut could drop a new prefix with its objects).
-  std::vector<fs::path> created;
-  for (fs::path d = p.parent_path(); !d.empty() && !fs::exists(d, ec); d = d.parent_path()) created.push_back(d);
-  fs::create_directories(p.parent_path(), ec);
-  if (ec) return Status::Unavailable("create {}: {}", p.parent_path().string(), ec.message());
-  for (const fs::path& d : created) {
-    QV_RETURN_IF_ERROR(SyncPath(d.parent_path().string(), O_RDONLY | O_DIRECTORY));
-  }
-  std::string tmp = (p.parent_path() / (".tmp-" + std::to_string(getpid()) + "-" +
-                                        std::to_string(tmp_seq_.fetch_add(1)))).string();
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Unavailable("create {}: {}", tmp, std::strerror(errno));
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status st = errno == ENOSPC ? Status::ResourceExhausted("write {}: disk full", tmp)
-                                  : Status::Unavailable("write {}: {}", tmp, std::strerror(errno));
-      ::close(fd);
-      fs::remove(tmp, ec);
-      return st;
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    Status st = Status::Unavailable("fsync {}: {}", tmp, std::strerror(errno));
-    ::close(fd);
-    fs::remove(tmp, ec);
+  const std::string dir = ParentOf(path);
+  std::shared_lock put_lock(put_mu_);
+  QV_RETURN_IF_ERROR(EnsureDir(dir));
+  const std::string tmp =
+      fmt::format("{}/{}{}-{}", dir, kTmpPrefix, ::getpid(), tmp_seq_.fetch_add(1));
+  Status st = [&]() -> Status {
+    QV_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs_->OpenAppend(tmp, /*create=*/true));
+    QV_RETURN_IF_ERROR(file->Append(bytes));
+    if (options_.sync) QV_RETURN_IF_ERROR(file->Sync());
+    return Status::Ok();
+  }();
+  if (!st.ok()) {
+    fs_->Remove(tmp).IgnoreError();
     return st;
   }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status st = Status::Unavailable("rename {} -> {}: {}", tmp, path, std::strerror(errno));
-    fs::remove(tmp, ec);
+  CrashPoint("object.put.before_rename");
+  if (st = fs_->Rename(tmp, path); !st.ok()) {
+    fs_->Remove(tmp).IgnoreError();
     return st;
   }
-  return SyncPath(p.parent_path().string(), O_RDONLY | O_DIRECTORY);
+  CrashPoint("object.put.after_rename");
+  return options_.sync ? fs_->SyncDir(dir) : Status::Ok();
 }
 
 Result<std::string> LocalObjectStore::Get(const std::string& key) {
   QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  auto bytes = ReadFileContents(path);
+  auto bytes = fs_->ReadFile(path);
   if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) {
     return Status::NotFound("object {} not found", key);
   }
@@ -103,21 +107,45 @@ Result<std::string> LocalObjectStore::Get(const std::string& key) {
 
 Status LocalObjectStore::Delete(const std::string& key) {
   QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  std::error_code ec;
-  fs::remove(path, ec);
-  if (ec) return Status::Unavailable("remove {}: {}", path, ec.message());
+  // Not made durable: a delete lost in a power cut brings back an object no manifest
+  // references, which recovery removes again.
+  QV_RETURN_IF_ERROR(fs_->Remove(path));
+  std::unique_lock put_lock(put_mu_);
+  for (std::string dir = ParentOf(path); dir != root_ && dir.starts_with(root_ + "/");
+       dir = ParentOf(dir)) {
+    auto entries = fs_->ListDir(dir);
+    if (!entries.ok() || !entries->empty()) break;
+    if (!fs_->Remove(dir).ok()) break;
+    std::lock_guard lock(dirs_mu_);
+    durable_dirs_.erase(dir);
+  }
+  return Status::Ok();
+}
+
+Status LocalObjectStore::ListUnder(const std::string& dir, const std::string& rel,
+                                   std::vector<std::string>& out) {
+  QV_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, fs_->ListDir(dir));
+  for (const auto& e : entries) {
+    std::string child = rel.empty() ? e.name : rel + "/" + e.name;
+    if (e.is_dir) {
+      QV_RETURN_IF_ERROR(ListUnder(dir + "/" + e.name, child, out));
+    } else {
+      out.push_back(std::move(child));
+    }
+  }
   return Status::Ok();
 }
 
 Result<std::vector<std::string>> LocalObjectStore::List(const std::string& prefix) {
+  std::vector<std::string> all;
+  QV_RETURN_IF_ERROR(ListUnder(root_, "", all));
   std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::recursive_directory_iterator(root_, ec)) {
-    if (!e.is_regular_file()) continue;
-    std::string rel = fs::relative(e.path(), root_).string();
-    if (rel.starts_with(prefix) && !e.path().filename().string().starts_with(".tmp-")) out.push_back(rel);
+  for (auto& rel : all) {
+    size_t slash = rel.rfind('/');
+    std::string_view name =
+        std::string_view(rel).substr(slash == std::string::npos ? 0 : slash + 1);
+    if (rel.starts_with(prefix) && !name.starts_with(kTmpPrefix)) out.push_back(std::move(rel));
   }
-  if (ec) return Status::Unavailable("list {}: {}", root_, ec.message());
   std::sort(out.begin(), out.end());
   return out;
 }

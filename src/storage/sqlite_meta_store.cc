@@ -30,6 +30,10 @@ Status SqliteError(sqlite3* db, const char* what) {
   if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
     return Status::Corruption("meta store {}: {}", what, sqlite3_errmsg(db));
   }
+  if ((rc & 0xff) == SQLITE_FULL) {
+    return Status::ResourceExhausted("meta store {}: disk full ({})", what, sqlite3_errmsg(db))
+        .About(Subject::kDisk);
+  }
   return Status::Unavailable("meta store {}: {}", what, sqlite3_errmsg(db));
 }
 

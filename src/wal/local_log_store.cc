@@ -4,6 +4,7 @@
 #include <cstring>
 #include <functional>
 
+#include "common/crash_point.h"
 #include "common/crc32c.h"
 #include "common/logging.h"
 
@@ -114,8 +115,14 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
       return Status::Corruption("WAL file {} offset {}: impossible record length {}", path, off, len);
     }
     if (data.size() - off - kRecordHeader < len) {
-      s.torn = true;
-      break;
+      // A record running past the end is a torn tail only if nothing intact follows: a damaged
+      // length field in the middle of the file must not hide the acknowledged records after it.
+      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
+        s.torn = true;
+        break;
+      }
+      return Status::Corruption(
+          "WAL file {} offset {}: record length {} runs past the end of the file", path, off, len);
     }
     std::string_view payload = data.substr(off + kRecordHeader, len);
     if (RecordCrc(lsn, payload) != crc) {
@@ -148,7 +155,7 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
 class Channel {
  public:
   // `fs` must outlive the channel.
-  Channel(std::string dir, LogOptions options, WalFileSystem& fs)
+  Channel(std::string dir, LogOptions options, FileSystem& fs)
       : dir_(std::move(dir)), options_(options), fs_(fs) {}
 
   // Finds the files, repairs a torn tail of the active one and positions the writer.
@@ -281,6 +288,7 @@ class Channel {
       // Oldest first, each removal made durable before the next: a power cut must leave a
       // suffix of the files, never an older file without the ones after it (an LSN gap).
       if (options_.sync) QV_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+      CrashPoint("wal.truncate.after_remove");
     }
     return Status::Ok();
   }
@@ -289,7 +297,7 @@ class Channel {
 
  private:
   Status ListFiles() {
-    QV_ASSIGN_OR_RETURN(std::vector<WalDirEntry> entries, fs_.ListDir(dir_));
+    QV_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, fs_.ListDir(dir_));
     for (const auto& e : entries) {
       if (e.is_dir || !e.name.ends_with(".wal")) continue;
       Lsn first = std::strtoull(e.name.c_str(), nullptr, 10);
@@ -302,8 +310,9 @@ class Channel {
   // and by the group-commit leader, which owns file_; mu_ is taken only for the map update.
   Status StartFile(Lsn first) {
     std::string path = dir_ + "/" + FileName(first);
-    QV_ASSIGN_OR_RETURN(std::unique_ptr<WalFile> file, fs_.OpenAppend(path, /*create=*/true));
+    QV_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs_.OpenAppend(path, /*create=*/true));
     QV_RETURN_IF_ERROR(file->Append(FileHeader()));
+    CrashPoint("wal.rotate.after_create");
     if (options_.sync) {
       QV_RETURN_IF_ERROR(file->Sync());
       QV_RETURN_IF_ERROR(fs_.SyncDir(dir_));
@@ -322,13 +331,15 @@ class Channel {
     }
     QV_RETURN_IF_ERROR(file_->Append(buf));
     file_bytes_ += buf.size();
+    CrashPoint("wal.append.after_write");
     if (options_.sync) QV_RETURN_IF_ERROR(file_->Sync());
+    CrashPoint("wal.append.after_sync");
     return Status::Ok();
   }
 
   const std::string dir_;
   const LogOptions options_;
-  WalFileSystem& fs_;
+  FileSystem& fs_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<Lsn, std::string> files_;  // first LSN -> path; guarded by mu_
@@ -340,14 +351,14 @@ class Channel {
   bool writing_ = false;
   Status failed_;
   // Owned by the group-commit leader (one at a time).
-  std::unique_ptr<WalFile> file_;
+  std::unique_ptr<WritableFile> file_;
   size_t file_bytes_ = 0;
 };
 
 LocalLogStore::LocalLogStore(std::string root, LogOptions options)
     : root_(std::move(root)), options_(options) {
   if (options_.fs == nullptr) {
-    owned_fs_ = std::make_unique<PosixWalFileSystem>();
+    owned_fs_ = std::make_unique<PosixFileSystem>();
     fs_ = owned_fs_.get();
   } else {
     fs_ = options_.fs;
@@ -359,7 +370,7 @@ Result<std::unique_ptr<LocalLogStore>> LocalLogStore::Open(const std::string& ro
                                                            LogOptions options) {
   std::unique_ptr<LocalLogStore> store(new LocalLogStore(root, options));
   QV_RETURN_IF_ERROR(store->fs_->CreateDirs(root));
-  QV_ASSIGN_OR_RETURN(std::vector<WalDirEntry> entries, store->fs_->ListDir(root));
+  QV_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, store->fs_->ListDir(root));
   for (const auto& e : entries) {
     if (!e.is_dir) continue;
     QV_ASSIGN_OR_RETURN(Channel * ch, store->GetChannel(e.name));

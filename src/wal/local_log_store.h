@@ -3,10 +3,10 @@
 // waiting appender becomes the leader, writes every pending record with one write() and one
 // fdatasync(), with the channel lock released, then wakes the others. A failed write or sync
 // poisons the channel: every later append fails until restart (the file state is unknown).
-// All file I/O goes through a WalFileSystem (LogOptions::fs), the seam for power-cut and
-// disk-full tests. Opening a channel truncates a torn tail (a record cut short by a crash, never acknowledged);
-// a checksum mismatch anywhere else is reported as corruption with the file and offset.
-// Thread-safe.
+// All file I/O goes through a FileSystem (LogOptions::fs), the seam for power-cut and
+// disk-full tests. Opening a channel truncates a torn tail (a record cut short by a crash, never
+// acknowledged); a checksum mismatch anywhere else is reported as corruption with the file and
+// offset. Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -15,17 +15,21 @@
 #include <mutex>
 #include <string>
 
+#include "storage/file_system.h"
 #include "storage/log_store.h"
-#include "wal/wal_file_system.h"
 
 namespace quiver::wal {
 
+using storage::DirEntry;
+using storage::FileSystem;
 using storage::Lsn;
+using storage::PosixFileSystem;
+using storage::WritableFile;
 
 struct LogOptions {
   bool sync = true;  // fdatasync before acknowledging; false only for tests and benchmarks
   size_t max_file_bytes = 64 << 20;
-  WalFileSystem* fs = nullptr;  // borrowed, must outlive the store; null = the real disk
+  FileSystem* fs = nullptr;  // borrowed, must outlive the store; null = the real disk
 };
 
 class Channel;
@@ -47,8 +51,8 @@ class LocalLogStore : public storage::LogStore {
 
   const std::string root_;
   const LogOptions options_;
-  std::unique_ptr<WalFileSystem> owned_fs_;  // when options_.fs is null
-  WalFileSystem* fs_;                          // options_.fs or owned_fs_
+  std::unique_ptr<FileSystem> owned_fs_;  // when options_.fs is null
+  FileSystem* fs_;                        // options_.fs or owned_fs_
   std::mutex mu_;  // guards channels_ (not the channels' contents)
   std::map<std::string, std::unique_ptr<Channel>> channels_;
 };

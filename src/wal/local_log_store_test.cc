@@ -8,10 +8,11 @@
 #include <set>
 #include <thread>
 
-#include "wal/faulty_wal_file_system.h"
+#include "storage/faulty_file_system.h"
 
 namespace quiver::wal {
 namespace {
+using storage::FaultyFileSystem;
 namespace fs = std::filesystem;
 
 class WalTest : public ::testing::Test {
@@ -224,7 +225,7 @@ TEST_F(WalTest, Issue9DamagedFirstRecordOfLaterFileIsCorruption) {
 // cut could lose the channel with every acknowledged record in it.
 TEST(WalDurability, Issue9NewChannelDirectoryIsDurable) {
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    FaultyWalFileSystem faulty(seed);
+    FaultyFileSystem faulty(seed);
     faulty.AddDurableDir("/d");
     LogOptions o;
     o.fs = &faulty;
@@ -248,7 +249,7 @@ TEST(WalDurability, Issue9NewChannelDirectoryIsDurable) {
 // back an older file without the one after it, an LSN gap that made the channel unreadable.
 TEST(WalDurability, Issue9TruncateNeverLeavesAnLsnGapAfterPowerCut) {
   for (uint64_t seed = 1; seed <= 40; ++seed) {
-    FaultyWalFileSystem faulty(seed);
+    FaultyFileSystem faulty(seed);
     faulty.AddDurableDir("/d");
     LogOptions o;
     o.fs = &faulty;

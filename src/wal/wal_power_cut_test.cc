@@ -1,4 +1,4 @@
-// Power-loss, fsync-failure and disk-full tests of LocalLogStore over FaultyWalFileSystem
+// Power-loss, fsync-failure and disk-full tests of LocalLogStore over FaultyFileSystem
 // (docs/reliability.md). Each power-cut cycle appends with acknowledgements, cuts the power at a
 // random point (often inside a write or sync), reopens and checks: every acknowledged record is
 // present and intact, every record replayed is one that was appended at that LSN (no phantoms),
@@ -15,11 +15,12 @@
 #include <string>
 #include <thread>
 
-#include "wal/faulty_wal_file_system.h"
+#include "storage/faulty_file_system.h"
 #include "wal/local_log_store.h"
 
 namespace quiver::wal {
 namespace {
+using storage::FaultyFileSystem;
 
 constexpr char kRoot[] = "/data/wal";
 
@@ -41,9 +42,9 @@ std::string Payload(std::mt19937_64& rng, Lsn lsn) {
   return s;
 }
 
-// One seed: `cuts` power cuts over one FaultyWalFileSystem. `sync` false is the negative control.
+// One seed: `cuts` power cuts over one FaultyFileSystem. `sync` false is the negative control.
 void RunSeed(uint64_t seed, int cuts, bool sync, CycleStats& stats) {
-  FaultyWalFileSystem fs(seed);
+  FaultyFileSystem fs(seed);
   fs.AddDurableDir(kRoot);
   std::mt19937_64 rng(seed * 7919 + 1);
   std::vector<std::string> channels = {"coll-1", "coll-2"};
@@ -183,7 +184,7 @@ TEST(WalPowerCut, NegativeControlWithoutSyncReportsLoss) {
 TEST(WalPowerCut, GroupCommitAcknowledgementsSurvivePowerCuts) {
   int64_t cuts = 0, acked_total = 0;
   for (uint64_t seed = 1; seed <= 60; ++seed) {
-    FaultyWalFileSystem fs(seed);
+    FaultyFileSystem fs(seed);
     fs.AddDurableDir(kRoot);
     std::mt19937_64 rng(seed);
     std::map<Lsn, std::string> survived;  // replayed after earlier cuts: now durable
@@ -243,7 +244,7 @@ TEST(WalPowerCut, GroupCommitAcknowledgementsSurvivePowerCuts) {
               static_cast<long long>(cuts), static_cast<long long>(acked_total));
 }
 
-LogOptions FaultyOptions(FaultyWalFileSystem& fs) {
+LogOptions FaultyOptions(FaultyFileSystem& fs) {
   LogOptions o;
   o.fs = &fs;
   o.max_file_bytes = 4096;
@@ -261,7 +262,7 @@ std::vector<std::string> ReadAll(LocalLogStore& store, const std::string& ch) {
 }
 
 TEST(WalFsyncFailure, FailedSyncIsNotAcknowledgedAndPoisonsTheChannel) {
-  FaultyWalFileSystem fs(1);
+  FaultyFileSystem fs(1);
   fs.AddDurableDir(kRoot);
   auto store = LocalLogStore::Open(kRoot, FaultyOptions(fs)).value();
   ASSERT_TRUE(store->Append("ch", "one").ok());
@@ -292,7 +293,7 @@ TEST(WalFsyncFailure, FailedSyncIsNotAcknowledgedAndPoisonsTheChannel) {
 TEST(WalFsyncFailure, ManySeededSyncFailuresNeverAcknowledgeAFailedSync) {
   int64_t injected = 0, ok_after_failure = 0;
   for (uint64_t seed = 1; seed <= 50; ++seed) {
-    FaultyWalFileSystem fs(seed);
+    FaultyFileSystem fs(seed);
     fs.AddDurableDir(kRoot);
     std::mt19937_64 rng(seed);
     auto store = LocalLogStore::Open(kRoot, FaultyOptions(fs)).value();
@@ -327,7 +328,7 @@ TEST(WalFsyncFailure, ManySeededSyncFailuresNeverAcknowledgeAFailedSync) {
 }
 
 TEST(WalDiskFull, EnospcFailsCleanlyReadsWorkAndWritesResumeAfterRestart) {
-  FaultyWalFileSystem fs(3);
+  FaultyFileSystem fs(3);
   fs.AddDurableDir(kRoot);
   fs.SetCapacity(3000);
   auto store = LocalLogStore::Open(kRoot, FaultyOptions(fs)).value();

@@ -1,16 +1,16 @@
 // libFuzzer target: WAL recovery and replay (src/wal). The input becomes the WAL files of one
-// channel on an in-memory FaultyWalFileSystem: the first byte picks how many files (1-3) the rest
+// channel on an in-memory FaultyFileSystem: the first byte picks how many files (1-3) the rest
 // is split into, each named after a plausible first LSN. Opening (torn-tail repair) and replay
 // must return records or a Corruption status, never crash, hang or allocate without bound.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "wal/faulty_wal_file_system.h"
+#include "storage/faulty_file_system.h"
 #include "wal/local_log_store.h"
 
 using quiver::Status;
-using quiver::wal::FaultyWalFileSystem;
+using quiver::storage::FaultyFileSystem;
 using quiver::wal::LocalLogStore;
 using quiver::wal::LogOptions;
 using quiver::wal::Lsn;
@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   int files = data[0] % 3 + 1;
   std::string rest(reinterpret_cast<const char*>(data + 1), size - 1);
-  FaultyWalFileSystem fs(1);
+  FaultyFileSystem fs(1);
   fs.AddDurableDir("/d");
   if (!fs.CreateDirs("/d/ch").ok()) return 0;
   size_t chunk = rest.size() / files + 1;

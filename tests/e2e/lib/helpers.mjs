@@ -212,3 +212,16 @@ export async function allocTimestamp(client) {
   assertOk(res, 'AllocTimestamp');
   return BigInt(res.timestamp);
 }
+
+/** Runs a node script; resolves {code, signal, stdout, stderr}. Killed after `timeoutMs`. */
+export async function runNodeScript(args, env = {}, timeoutMs = 60_000) {
+  const { spawn } = await import('node:child_process');
+  return new Promise(resolve => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', d => { stdout += d; });
+    child.stderr.on('data', d => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}

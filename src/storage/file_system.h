@@ -1,9 +1,9 @@
-// WalFileSystem is the seam between LocalLogStore and the disk: every file and directory
-// operation of the WAL goes through it, so tests can substitute a layer that records which
-// bytes and directory entries are durable and simulates a power cut, a failing fsync or a full
-// disk (tests/fault/fault_file_system.h). PosixWalFileSystem is the production implementation.
-// Implementations are thread-safe; a WalFile is used by one thread at a time (the channel's
-// group-commit leader).
+// FileSystem is the seam between the storage layers and the disk: every file and directory
+// operation of the WAL (LocalLogStore) and of the object store (LocalObjectStore) goes through
+// it, so tests can substitute FaultyFileSystem (storage/faulty_file_system.h), which records which
+// bytes, creates, removes and renames are durable and simulates a power cut, a failing fsync or a
+// full disk. PosixFileSystem is the production implementation. Implementations are thread-safe;
+// a WritableFile is used by one thread at a time.
 #pragma once
 
 #include <memory>
@@ -13,12 +13,12 @@
 
 #include "common/status.h"
 
-namespace quiver::wal {
+namespace quiver::storage {
 
 // An open, append-only file. Closing it (destruction) makes nothing durable.
-class WalFile {
+class WritableFile {
  public:
-  virtual ~WalFile() = default;
+  virtual ~WritableFile() = default;
   // Appends all of `data`. A failure may leave any prefix of `data` written. A full disk is
   // ResourceExhausted, other failures Unavailable.
   [[nodiscard]] virtual Status Append(std::string_view data) = 0;
@@ -26,39 +26,43 @@ class WalFile {
   [[nodiscard]] virtual Status Sync() = 0;
 };
 
-struct WalDirEntry {
+struct DirEntry {
   std::string name;
   bool is_dir = false;
 };
 
-class WalFileSystem {
+class FileSystem {
  public:
-  virtual ~WalFileSystem() = default;
+  virtual ~FileSystem() = default;
   [[nodiscard]] virtual Status CreateDirs(const std::string& dir) = 0;
-  [[nodiscard]] virtual Result<std::vector<WalDirEntry>> ListDir(const std::string& dir) = 0;
+  [[nodiscard]] virtual Result<std::vector<DirEntry>> ListDir(const std::string& dir) = 0;
+  // NotFound when `path` does not exist, Unavailable on other errors.
   [[nodiscard]] virtual Result<std::string> ReadFile(const std::string& path) = 0;
   // Opens `path` for appending; with `create`, creates it or empties an existing file.
-  [[nodiscard]] virtual Result<std::unique_ptr<WalFile>> OpenAppend(const std::string& path,
-                                                                    bool create) = 0;
+  [[nodiscard]] virtual Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path,
+                                                                         bool create) = 0;
   // Shortens `path` to `size` bytes; durable after a Sync of a handle on that file.
   [[nodiscard]] virtual Status Truncate(const std::string& path, size_t size) = 0;
   [[nodiscard]] virtual Status Remove(const std::string& path) = 0;
   [[nodiscard]] virtual Status RemoveAll(const std::string& dir) = 0;
+  // rename(2) within one directory: atomically replaces `to`; durable after SyncDir.
+  [[nodiscard]] virtual Status Rename(const std::string& from, const std::string& to) = 0;
   // fsync of a directory: creates, removes and renames of its entries survive a power cut.
   [[nodiscard]] virtual Status SyncDir(const std::string& dir) = 0;
 };
 
 // The real file system (POSIX calls, std::filesystem for directories). Stateless.
-class PosixWalFileSystem final : public WalFileSystem {
+class PosixFileSystem final : public FileSystem {
  public:
   Status CreateDirs(const std::string& dir) override;
-  Result<std::vector<WalDirEntry>> ListDir(const std::string& dir) override;
+  Result<std::vector<DirEntry>> ListDir(const std::string& dir) override;
   Result<std::string> ReadFile(const std::string& path) override;
-  Result<std::unique_ptr<WalFile>> OpenAppend(const std::string& path, bool create) override;
+  Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, bool create) override;
   Status Truncate(const std::string& path, size_t size) override;
   Status Remove(const std::string& path) override;
   Status RemoveAll(const std::string& dir) override;
+  Status Rename(const std::string& from, const std::string& to) override;
   Status SyncDir(const std::string& dir) override;
 };
 
-}  // namespace quiver::wal
+}  // namespace quiver::storage

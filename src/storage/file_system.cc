@@ -1,6 +1,4 @@
-#include "wal/wal_file_system.h"
-
-#include "common/file_io.h"
+#include "storage/file_system.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 
-namespace quiver::wal {
+#include "common/file_io.h"
+
+namespace quiver::storage {
 namespace fs = std::filesystem;
 
 namespace {
@@ -19,17 +19,18 @@ namespace {
 // A full disk is a configured limit the operator can lift, not a retryable fault of this call.
 Status IoError(const char* op, const std::string& path, int err) {
   if (err == ENOSPC || err == EDQUOT) {
-    return Status::ResourceExhausted("{} {}: disk full ({})", op, path, std::strerror(err));
+    return Status::ResourceExhausted("{} {}: disk full ({})", op, path, std::strerror(err))
+        .About(Subject::kDisk);
   }
   return Status::Unavailable("{} {}: {}", op, path, std::strerror(err));
 }
 
-class PosixWalFile final : public WalFile {
+class PosixWritableFile final : public WritableFile {
  public:
-  PosixWalFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~PosixWalFile() override { ::close(fd_); }
-  PosixWalFile(const PosixWalFile&) = delete;
-  PosixWalFile& operator=(const PosixWalFile&) = delete;
+  PosixWritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixWritableFile() override { ::close(fd_); }
+  PosixWritableFile(const PosixWritableFile&) = delete;
+  PosixWritableFile& operator=(const PosixWritableFile&) = delete;
 
   Status Append(std::string_view data) override {
     size_t off = 0;
@@ -56,16 +57,16 @@ class PosixWalFile final : public WalFile {
 
 }  // namespace
 
-Status PosixWalFileSystem::CreateDirs(const std::string& dir) {
+Status PosixFileSystem::CreateDirs(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::Unavailable("create {}: {}", dir, ec.message());
   return Status::Ok();
 }
 
-Result<std::vector<WalDirEntry>> PosixWalFileSystem::ListDir(const std::string& dir) {
+Result<std::vector<DirEntry>> PosixFileSystem::ListDir(const std::string& dir) {
   std::error_code ec;
-  std::vector<WalDirEntry> out;
+  std::vector<DirEntry> out;
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
     out.push_back({it->path().filename().string(), it->is_directory()});
@@ -74,42 +75,49 @@ Result<std::vector<WalDirEntry>> PosixWalFileSystem::ListDir(const std::string& 
   return out;
 }
 
-Result<std::string> PosixWalFileSystem::ReadFile(const std::string& path) {
+Result<std::string> PosixFileSystem::ReadFile(const std::string& path) {
   auto bytes = ReadFileContents(path);
-  if (!bytes.ok()) return Status::Unavailable("cannot read {}: {}", path, bytes.status().message());
+  if (!bytes.ok() && bytes.status().code() != StatusCode::kNotFound) {
+    return Status::Unavailable("cannot read {}: {}", path, bytes.status().message());
+  }
   return bytes;
 }
 
-Result<std::unique_ptr<WalFile>> PosixWalFileSystem::OpenAppend(const std::string& path,
-                                                                bool create) {
+Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenAppend(const std::string& path,
+                                                                  bool create) {
   int flags = O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return IoError(create ? "create" : "open", path, errno);
-  return std::unique_ptr<WalFile>(std::make_unique<PosixWalFile>(fd, path));
+  return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(fd, path));
 }
 
-Status PosixWalFileSystem::Truncate(const std::string& path, size_t size) {
+Status PosixFileSystem::Truncate(const std::string& path, size_t size) {
   if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
     return IoError("truncate", path, errno);
   }
   return Status::Ok();
 }
 
-Status PosixWalFileSystem::Remove(const std::string& path) {
+Status PosixFileSystem::Remove(const std::string& path) {
   std::error_code ec;
   fs::remove(path, ec);
   if (ec) return Status::Unavailable("remove {}: {}", path, ec.message());
   return Status::Ok();
 }
 
-Status PosixWalFileSystem::RemoveAll(const std::string& dir) {
+Status PosixFileSystem::RemoveAll(const std::string& dir) {
   std::error_code ec;
   fs::remove_all(dir, ec);
   if (ec) return Status::Unavailable("remove {}: {}", dir, ec.message());
   return Status::Ok();
 }
 
-Status PosixWalFileSystem::SyncDir(const std::string& dir) {
+Status PosixFileSystem::Rename(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return IoError("rename", from + " -> " + to, errno);
+  return Status::Ok();
+}
+
+Status PosixFileSystem::SyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::Unavailable("open dir {}: {}", dir, std::strerror(errno));
   int rc = ::fsync(fd);
@@ -119,4 +127,4 @@ Status PosixWalFileSystem::SyncDir(const std::string& dir) {
   return Status::Ok();
 }
 
-}  // namespace quiver::wal
+}  // namespace quiver::storage
