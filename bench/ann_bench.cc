@@ -1,8 +1,9 @@
 // In-process ANN benchmark on real data: Debian's dataset-fashion-mnist (the ann-benchmarks
 // fashion-mnist set: 60,000 base images, test images as queries, 784-d, L2). Quiver's HNSW
 // (src/index/hnsw_index) and hnswlib used directly are built with the same parameters and
-// swept over ef; Quiver's IVF_FLAT is swept over nprobe; Quiver's exact scan is the reference.
-// With Debian's faiss installed, faiss IndexHNSWFlat and IndexIVFFlat (same parameters) join.
+// swept over ef; Quiver's IVF_FLAT, IVF_SQ8 and IVF_PQ are swept over nprobe; Quiver's exact
+// scan is the reference. With Debian's faiss installed, faiss IndexHNSWFlat, IndexIVFFlat,
+// IndexIVFScalarQuantizer (8 bit) and IndexIVFPQ (same parameters) join.
 // Single-threaded queries, nq = 1, k = 10. Ground truth (exact top-10) is cached outside the
 // tree in ~/.cache/quiver-bench/. Prints a table and writes JSON lines (--out).
 // Usage: ann_bench [--quick] [--queries N] [--out FILE]
@@ -12,6 +13,8 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIVFFlat.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexScalarQuantizer.h>
 #include <omp.h>
 #endif
 
@@ -154,6 +157,23 @@ int main(int argc, char** argv) {
   for (int i = 0; i < nb; ++i)
     (void)(*ivf)->Add(&base[static_cast<size_t>(i) * kDim], static_cast<uint64_t>(i));
   double ivf_build = Seconds(b0);
+  // Quiver's IVF_SQ8 and IVF_PQ (m = 56 sub-vectors of 14 dims, 8 bits), scored from their codes
+  // alone (no exact rescoring, as faiss below), so both sides show the quantisers' own recall.
+  const int pq_m = 56;
+  b0 = Clock::now();
+  auto ivf_sq = quiver::index::IvfIndex::Create(Metric::kL2, kDim, nlist,
+                                                quiver::index::IvfIndex::Encoding::kSq8);
+  (void)(*ivf_sq)->Train(base.data(), nb);
+  for (int i = 0; i < nb; ++i)
+    (void)(*ivf_sq)->Add(&base[static_cast<size_t>(i) * kDim], static_cast<uint64_t>(i));
+  double ivf_sq_build = Seconds(b0);
+  b0 = Clock::now();
+  auto ivf_pq = quiver::index::IvfIndex::Create(Metric::kL2, kDim, nlist,
+                                                quiver::index::IvfIndex::Encoding::kPq, pq_m, 8);
+  (void)(*ivf_pq)->Train(base.data(), nb);
+  for (int i = 0; i < nb; ++i)
+    (void)(*ivf_pq)->Add(&base[static_cast<size_t>(i) * kDim], static_cast<uint64_t>(i));
+  double ivf_pq_build = Seconds(b0);
 
   for (int ef : {10, 20, 40, 80, 120, 200, 400}) {
     direct.setEf(static_cast<size_t>(ef));
@@ -187,6 +207,16 @@ int main(int argc, char** argv) {
                                for (const auto& [score, label] : (*ivf)->Search(q, kK, p))
                                  got->push_back(label);
                              }));
+    points.push_back(Measure("quiver-ivf-sq8", "nprobe", nprobe, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               for (const auto& [score, label] : (*ivf_sq)->Search(q, kK, p))
+                                 got->push_back(label);
+                             }));
+    points.push_back(Measure("quiver-ivf-pq", "nprobe", nprobe, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               for (const auto& [score, label] : (*ivf_pq)->Search(q, kK, p))
+                                 got->push_back(label);
+                             }));
   }
 
 #ifdef QUIVER_BENCH_FAISS
@@ -202,6 +232,19 @@ int main(int argc, char** argv) {
   fivf.train(nb, base.data());
   fivf.add(nb, base.data());
   double faiss_ivf_build = Seconds(b0);
+  b0 = Clock::now();
+  faiss::IndexFlatL2 coarse_sq(kDim);
+  faiss::IndexIVFScalarQuantizer fsq(&coarse_sq, kDim, static_cast<size_t>(nlist),
+                                     faiss::ScalarQuantizer::QT_8bit);
+  fsq.train(nb, base.data());
+  fsq.add(nb, base.data());
+  double faiss_sq_build = Seconds(b0);
+  b0 = Clock::now();
+  faiss::IndexFlatL2 coarse_pq(kDim);
+  faiss::IndexIVFPQ fpq(&coarse_pq, kDim, static_cast<size_t>(nlist), pq_m, 8);
+  fpq.train(nb, base.data());
+  fpq.add(nb, base.data());
+  double faiss_pq_build = Seconds(b0);
   std::vector<float> fd(kK);
   std::vector<faiss::Index::idx_t> fl(kK);
   for (int ef : {10, 20, 40, 80, 120, 200, 400}) {
@@ -219,18 +262,30 @@ int main(int argc, char** argv) {
                                fivf.search(1, q, kK, fd.data(), fl.data());
                                for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
                              }));
+    fsq.nprobe = static_cast<size_t>(nprobe);
+    points.push_back(Measure("faiss-ivf-sq8", "nprobe", nprobe, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               fsq.search(1, q, kK, fd.data(), fl.data());
+                               for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
+                             }));
+    fpq.nprobe = static_cast<size_t>(nprobe);
+    points.push_back(Measure("faiss-ivf-pq", "nprobe", nprobe, queries, gt, nq,
+                             [&](const float* q, std::vector<uint64_t>* got) {
+                               fpq.search(1, q, kK, fd.data(), fl.data());
+                               for (auto l : fl) got->push_back(static_cast<uint64_t>(l));
+                             }));
   }
   std::printf(
-      "builds: faiss-hnsw %.1f s, faiss-ivf-flat nlist=%d %.1f s (faiss 1.7.3 from Debian: "
-      "generic, no AVX2)\n",
-      faiss_hnsw_build, nlist, faiss_ivf_build);
+      "builds: faiss-hnsw %.1f s, faiss-ivf-flat nlist=%d %.1f s, faiss-ivf-sq8 %.1f s, "
+      "faiss-ivf-pq m=%d %.1f s (faiss 1.7.3 from Debian: generic, no AVX2)\n",
+      faiss_hnsw_build, nlist, faiss_ivf_build, faiss_sq_build, pq_m, faiss_pq_build);
 #endif
   std::printf(
       "builds: hnswlib %.1f s (%.0f MB), quiver-hnsw %.1f s (%.0f MB), quiver-hnsw-sq %.1f s (%.0f "
       "MB), "
-      "quiver-ivf-flat nlist=%d %.1f s\n",
+      "quiver-ivf-flat nlist=%d %.1f s, quiver-ivf-sq8 %.1f s, quiver-ivf-pq m=%d %.1f s\n",
       hnswlib_build, hnswlib_mem / 1e6, quiver_build, quiver_mem / 1e6, sq_build, sq_mem / 1e6,
-      nlist, ivf_build);
+      nlist, ivf_build, ivf_sq_build, pq_m, ivf_pq_build);
   std::printf("%-16s %-7s %6s %9s %10s\n", "engine", "param", "value", "recall@10", "QPS");
   std::ofstream jl(out);
   for (const auto& p : points) {

@@ -3,6 +3,8 @@
 // measured in the same run on the same data, is a plain single-threaded brute-force scan in
 // this process (portable loop, std::partial_sort) — the work a search must do at least once,
 // with no RPC, no MVCC and no SIMD. Ratio > 1 means Quiver's search beats the naive scan.
+// `search_bench <quiver> fmnist <index> [filtered]` uses Debian's fashion-mnist instead (60,000
+// base images, 784-d, the first 200 test images as queries): real data for the filtered recall.
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
@@ -22,6 +24,7 @@
 
 #include "bench_json.h"
 #include "bench_server.h"
+#include "fashion_mnist.h"
 #include "milvus.grpc.pb.h"
 
 namespace mpb = milvus::proto::milvus;
@@ -49,10 +52,11 @@ bool Ok(const grpc::Status& s, const cpb::Status& st, const char* what) {
 int main(int argc, char** argv) {
   const std::string out = bench::TakeOutFlag(argc, argv);
   std::string bin = argc > 1 ? argv[1] : "./build/quiver";
-  const int n = argc > 2 ? std::atoi(argv[2]) : 100000;
+  const bool fashion = argc > 2 && std::string(argv[2]) == "fmnist";
+  const int n = fashion ? 60000 : argc > 2 ? std::atoi(argv[2]) : 100000;
   const std::string index_type = argc > 3 ? argv[3] : "FLAT";
   const bool filtered = argc > 4 && std::string(argv[4]) == "filtered";
-  const int dim = 128, k = 10, queries = 200;
+  const int dim = fashion ? fmnist::kDim : 128, k = 10, queries = 200;
   BenchServer server(bin, "quiver-sbench");
   auto* stub = server.stub();
   if (!stub) {
@@ -62,7 +66,11 @@ int main(int argc, char** argv) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);
   std::vector<float> data(static_cast<size_t>(n) * dim);
-  for (auto& x : data) x = u(rng);
+  if (fashion) {
+    data = fmnist::Base(n);
+  } else {
+    for (auto& x : data) x = u(rng);
+  }
 
   spb::CollectionSchema schema;
   auto* pk = schema.add_fields();
@@ -84,8 +92,9 @@ int main(int argc, char** argv) {
     req.set_schema(schema.SerializeAsString());
     if (!Ok(stub->CreateCollection(&ctx, req, &st), st, "create")) return 1;
   }
-  for (int first = 0; first < n; first += 10000) {
-    int rows = std::min(10000, n - first);
+  const int batch = fashion ? 2000 : 10000;  // requests stay well under gRPC's message limit
+  for (int first = 0; first < n; first += batch) {
+    int rows = std::min(batch, n - first);
     mpb::InsertRequest req;
     req.set_collection_name("b");
     req.set_num_rows(rows);
@@ -141,7 +150,15 @@ int main(int argc, char** argv) {
   }
   double build_s = std::chrono::duration<double>(Clock::now() - build_start).count();
   std::vector<std::vector<float>> qs(queries, std::vector<float>(dim));
-  for (auto& q : qs) for (auto& x : q) x = u(rng);
+  if (fashion) {
+    const std::vector<float> test = fmnist::Queries(queries);
+    for (int i = 0; i < queries; ++i) {
+      qs[static_cast<size_t>(i)].assign(test.begin() + static_cast<std::ptrdiff_t>(i) * dim,
+                                        test.begin() + static_cast<std::ptrdiff_t>(i + 1) * dim);
+    }
+  } else {
+    for (auto& q : qs) for (auto& x : q) x = u(rng);
+  }
 
   // Searches every query with `filter` (empty: none) through the server and scores the same
   // queries exactly in process over the rows the filter keeps (`keep(row)`): QPS both ways and
@@ -204,8 +221,8 @@ int main(int argc, char** argv) {
 
   auto all = run("", [](int) { return true; });
   if (!all) return 1;
-  std::printf("search_bench: %d vectors x %d-d, L2, top %d, %d queries (nq=1), index %s\n", n, dim, k,
-              queries, index_type.c_str());
+  std::printf("search_bench: %d vectors x %d-d (%s), L2, top %d, %d queries (nq=1), index %s\n", n, dim,
+              fashion ? "fashion-mnist" : "uniform random", k, queries, index_type.c_str());
   if (index_type != "FLAT") std::printf("  index build (background): %.1f s\n", build_s);
   std::printf("  quiver (gRPC, %s):      %8.1f QPS\n", index_type.c_str(), all->quiver_qps);
   std::printf("  peer   (in-process naive scan):     %8.1f QPS\n", all->peer_qps);
@@ -213,7 +230,7 @@ int main(int argc, char** argv) {
               all->quiver_qps / all->peer_qps, k, all->recall);
   bench::JsonLines jl(out);
   auto record = [&](const std::string& filter, double keeps, const Run& r) {
-    jl.Write({{"bench", "search_bench"}, {"rows", n}, {"dim", dim}, {"index", index_type}, {"filter", filter},
+    jl.Write({{"bench", "search_bench"}, {"data", fashion ? "fashion-mnist" : "uniform"}, {"rows", n}, {"dim", dim}, {"index", index_type}, {"filter", filter},
               {"filter_keeps", keeps}, {"build_s", index_type != "FLAT" ? build_s : 0.0}, {"quiver_qps", r.quiver_qps},
               {"peer_qps", r.peer_qps}, {"ratio", r.quiver_qps / r.peer_qps}, {"recall", r.recall}});
   };

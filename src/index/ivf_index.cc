@@ -44,7 +44,8 @@ inline float IpShort(const float* a, const float* b, int64_t dim) {
 
 // Lloyd's k-means under L2 over m points of `dim` floats, seeded with the first k points (the
 // caller passes a random sample); an empty cluster takes a random point (as faiss splits).
-std::vector<float> KMeans(const float* points, int64_t m, int64_t dim, int64_t k, std::mt19937_64& rng) {
+std::vector<float> KMeans(const float* points, int64_t m, int64_t dim, int64_t k,
+                          std::mt19937_64& rng) {
   const auto d = static_cast<size_t>(dim);
   std::vector<float> centroids(points, points + static_cast<size_t>(k) * d);
   std::vector<int64_t> assign(static_cast<size_t>(m), 0);
@@ -77,7 +78,8 @@ std::vector<float> KMeans(const float* points, int64_t m, int64_t dim, int64_t k
         std::copy_n(points + static_cast<size_t>(u(rng)) * d, d, centroids.data() + cu * d);
         continue;
       }
-      for (size_t j = 0; j < d; ++j) centroids[cu * d + j] = static_cast<float>(sums[cu * d + j] / counts[cu]);
+      for (size_t j = 0; j < d; ++j)
+        centroids[cu * d + j] = static_cast<float>(sums[cu * d + j] / counts[cu]);
     }
   }
   return centroids;
@@ -115,25 +117,31 @@ std::vector<std::pair<float, uint64_t>> TopK::Take() {
   return std::move(heap_);
 }
 
-Result<std::unique_ptr<IvfIndex>> IvfIndex::Create(Metric metric, int64_t dim, int64_t nlist, Encoding encoding,
-                                                   int64_t pq_m, int pq_nbits) {
+Result<std::unique_ptr<IvfIndex>> IvfIndex::Create(Metric metric, int64_t dim, int64_t nlist,
+                                                   Encoding encoding, int64_t pq_m, int pq_nbits) {
   if (metric != Metric::kL2 && metric != Metric::kIP && metric != Metric::kCosine) {
     return Status::InvalidArgument("IVF indexes take L2, IP or COSINE");
   }
-  if (dim <= 0 || nlist <= 0) return Status::InvalidArgument("IVF: dim {} and nlist {} must be positive", dim, nlist);
+  if (dim <= 0 || nlist <= 0)
+    return Status::InvalidArgument("IVF: dim {} and nlist {} must be positive", dim, nlist);
   if (encoding == Encoding::kPq) {
     if (pq_m <= 0) pq_m = std::max<int64_t>(1, dim / 2);
-    if (dim % pq_m != 0) return Status::InvalidArgument("IVF_PQ: dim {} is not a multiple of m {}", dim, pq_m);
-    if (pq_nbits < 1 || pq_nbits > 16) return Status::InvalidArgument("IVF_PQ: nbits {} is not in [1, 16]", pq_nbits);
+    if (dim % pq_m != 0)
+      return Status::InvalidArgument("IVF_PQ: dim {} is not a multiple of m {}", dim, pq_m);
+    if (pq_nbits < 1 || pq_nbits > 16)
+      return Status::InvalidArgument("IVF_PQ: nbits {} is not in [1, 16]", pq_nbits);
   }
   return std::unique_ptr<IvfIndex>(new IvfIndex(metric, dim, nlist, encoding, pq_m, pq_nbits));
 }
 
 IndexKind IvfIndex::kind() const {
   switch (encoding_) {
-    case Encoding::kFlat: return IndexKind::kIvfFlat;
-    case Encoding::kSq8: return IndexKind::kIvfSq8;
-    case Encoding::kPq: return IndexKind::kIvfPq;
+    case Encoding::kFlat:
+      return IndexKind::kIvfFlat;
+    case Encoding::kSq8:
+      return IndexKind::kIvfSq8;
+    case Encoding::kPq:
+      return IndexKind::kIvfPq;
   }
   return IndexKind::kIvfFlat;
 }
@@ -175,12 +183,14 @@ Status IvfIndex::Train(const float* data, int64_t n) {
   const auto m = static_cast<int64_t>(pick.size());
   std::vector<float> sample(static_cast<size_t>(m) * d);
   for (int64_t i = 0; i < m; ++i) {
-    std::copy_n(data + pick[static_cast<size_t>(i)] * dim_, d, sample.data() + static_cast<size_t>(i) * d);
+    std::copy_n(data + pick[static_cast<size_t>(i)] * dim_, d,
+                sample.data() + static_cast<size_t>(i) * d);
     if (metric_ == Metric::kCosine) Normalise(sample.data() + static_cast<size_t>(i) * d, dim_);
   }
   std::vector<float> centroids = KMeans(sample.data(), m, dim_, nlist_, rng);
   if (metric_ == Metric::kCosine) {
-    for (int64_t c = 0; c < nlist_; ++c) Normalise(centroids.data() + static_cast<size_t>(c) * d, dim_);
+    for (int64_t c = 0; c < nlist_; ++c)
+      Normalise(centroids.data() + static_cast<size_t>(c) * d, dim_);
   }
   std::vector<float> lo(d, std::numeric_limits<float>::infinity()), step(d, 1.0f);
   if (encoding_ == Encoding::kSq8) {
@@ -213,15 +223,17 @@ Status IvfIndex::Train(const float* data, int64_t n) {
             best = c;
           }
         }
-        for (size_t j = 0; j < d; ++j) residual[static_cast<size_t>(i) * d + j] = x[j] - centroids[static_cast<size_t>(best) * d + j];
+        for (size_t j = 0; j < d; ++j)
+          residual[static_cast<size_t>(i) * d + j] =
+              x[j] - centroids[static_cast<size_t>(best) * d + j];
       }
     }
     codebooks.resize(static_cast<size_t>(pq_m_ * ksub * sub));
     std::vector<float> part(static_cast<size_t>(pm * sub));
     for (int64_t s = 0; s < pq_m_; ++s) {
       for (int64_t i = 0; i < pm; ++i) {
-        std::copy_n(residual.data() + static_cast<size_t>(i) * d + static_cast<size_t>(s * sub), static_cast<size_t>(sub),
-                    part.data() + static_cast<size_t>(i * sub));
+        std::copy_n(residual.data() + static_cast<size_t>(i) * d + static_cast<size_t>(s * sub),
+                    static_cast<size_t>(sub), part.data() + static_cast<size_t>(i * sub));
       }
       std::vector<float> cb;
       if (pm >= ksub) {
@@ -234,16 +246,41 @@ Status IvfIndex::Train(const float* data, int64_t n) {
                       cb.data() + static_cast<size_t>(c * sub));
         }
       }
-      std::copy(cb.begin(), cb.end(), codebooks.begin() + static_cast<std::ptrdiff_t>(s * ksub * sub));
+      std::copy(cb.begin(), cb.end(),
+                codebooks.begin() + static_cast<std::ptrdiff_t>(s * ksub * sub));
     }
   }
+  std::vector<float> terms = ListTerms(centroids, codebooks);
   std::unique_lock lock(mu_);
   centroids_ = std::move(centroids);
   sq_min_ = std::move(lo);
   sq_step_ = std::move(step);
   codebooks_ = std::move(codebooks);
+  list_terms_ = std::move(terms);
   lists_.assign(static_cast<size_t>(nlist_), List{});
   return Status::Ok();
+}
+
+std::vector<float> IvfIndex::ListTerms(const std::vector<float>& centroids,
+                                       const std::vector<float>& codebooks) const {
+  // 256 lists x 56 sub-spaces x 256 codes = 3.7M floats; Milvus's largest nlist would need GBs.
+  constexpr int64_t kMaxListTerms = int64_t{1} << 23;
+  const int64_t sub = PqSub(), ksub = PqCentroids();
+  if (encoding_ != Encoding::kPq || metric_ != Metric::kL2 || nlist_ * pq_m_ * ksub > kMaxListTerms)
+    return {};
+  std::vector<float> terms(static_cast<size_t>(nlist_ * pq_m_ * ksub));
+  float* t = terms.data();
+  for (int64_t list = 0; list < nlist_; ++list) {
+    const float* centre = centroids.data() + list * dim_;
+    for (int64_t s = 0; s < pq_m_; ++s) {
+      const float* cb = codebooks.data() + s * ksub * sub;
+      for (int64_t c = 0; c < ksub; ++c, ++t) {
+        *t = IpShort(cb + c * sub, cb + c * sub, sub) +
+             2 * IpShort(centre + s * sub, cb + c * sub, sub);
+      }
+    }
+  }
+  return terms;
 }
 
 Status IvfIndex::Add(const float* vector, uint64_t label) {
@@ -298,7 +335,8 @@ Status IvfIndex::Add(const float* vector, uint64_t label) {
 }
 
 Status IvfIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int threads) {
-  if (batch.dense == nullptr && batch.n > 0) return Status::InvalidArgument("IVF takes dense vectors");
+  if (batch.dense == nullptr && batch.n > 0)
+    return Status::InvalidArgument("IVF takes dense vectors");
   for (size_t i = 0; i < batch.n; ++i) {
     QV_RETURN_IF_ERROR(Add(batch.dense + i * static_cast<size_t>(dim_), first_label + i));
   }
@@ -314,10 +352,13 @@ std::vector<std::pair<float, uint64_t>> IvfIndex::Search(const float* query, siz
   if (centroids_.empty() || k == 0) return {};
   // The nprobe best lists.
   std::vector<std::pair<float, int64_t>> order(static_cast<size_t>(nlist_));
-  for (int64_t c = 0; c < nlist_; ++c) order[static_cast<size_t>(c)] = {Similarity(q.data(), centroids_.data() + c * dim_), c};
+  for (int64_t c = 0; c < nlist_; ++c)
+    order[static_cast<size_t>(c)] = {Similarity(q.data(), centroids_.data() + c * dim_), c};
   const size_t probe = std::clamp<size_t>(params.nprobe, 1, static_cast<size_t>(nlist_));
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(probe), order.end(),
-                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+                    [](const auto& a, const auto& b) {
+                      return a.first > b.first || (a.first == b.first && a.second < b.second);
+                    });
   const bool higher = metric_ != Metric::kL2;
   TopK top(k, higher);
   std::vector<float> decoded(d);
@@ -331,11 +372,25 @@ std::vector<std::pair<float, uint64_t>> IvfIndex::Search(const float* query, siz
       const float* cb = codebooks_.data() + static_cast<size_t>(s * ksub * sub);
       for (int64_t c = 0; c < ksub; ++c) {
         table[static_cast<size_t>(s * ksub + c)] =
-            higher ? IpShort(target + s * sub, cb + c * sub, sub) : L2Short(target + s * sub, cb + c * sub, sub);
+            higher ? IpShort(target + s * sub, cb + c * sub, sub)
+                   : L2Short(target + s * sub, cb + c * sub, sub);
       }
     }
   };
   if (encoding_ == Encoding::kPq && higher) fill_table(q.data());
+  // L2 with list terms: ||q - c - r||^2 = ||q - c||^2 + sum over sub-spaces of
+  // (|r_s|^2 + 2<c_s, r_s>) - 2<q_s, r_s>; the last term is the same for every list.
+  std::vector<float> query_terms;
+  if (encoding_ == Encoding::kPq && !higher && !list_terms_.empty()) {
+    query_terms.resize(table.size());
+    for (int64_t s = 0; s < pq_m_; ++s) {
+      const float* cb = codebooks_.data() + static_cast<size_t>(s * ksub * sub);
+      for (int64_t c = 0; c < ksub; ++c) {
+        query_terms[static_cast<size_t>(s * ksub + c)] =
+            -2 * IpShort(q.data() + s * sub, cb + c * sub, sub);
+      }
+    }
+  }
   std::vector<float> residual(d);
   for (size_t p = 0; p < probe; ++p) {
     const int64_t list = order[p].second;
@@ -345,6 +400,10 @@ std::vector<std::pair<float, uint64_t>> IvfIndex::Search(const float* query, siz
       float base = 0;
       if (higher) {
         base = order[p].first;  // <q, centroid>
+      } else if (!query_terms.empty()) {
+        base = -order[p].first;  // ||q - centroid||^2
+        const float* terms = list_terms_.data() + static_cast<size_t>(list) * table.size();
+        for (size_t i = 0; i < table.size(); ++i) table[i] = terms[i] + query_terms[i];
       } else {
         const float* centre = centroids_.data() + static_cast<size_t>(list) * d;
         for (size_t j = 0; j < d; ++j) residual[j] = q[j] - centre[j];
@@ -364,7 +423,8 @@ std::vector<std::pair<float, uint64_t>> IvfIndex::Search(const float* query, siz
         v = l.vectors.data() + i * d;
       } else {
         const uint8_t* code = l.codes.data() + i * d;
-        for (size_t j = 0; j < d; ++j) decoded[j] = sq_min_[j] + sq_step_[j] * static_cast<float>(code[j]);
+        for (size_t j = 0; j < d; ++j)
+          decoded[j] = sq_min_[j] + sq_step_[j] * static_cast<float>(code[j]);
         v = decoded.data();
       }
       float score = higher ? InnerProduct(q.data(), v, dim_) : L2Squared(q.data(), v, dim_);
@@ -402,32 +462,37 @@ Status IvfIndex::Serialize(std::string* out) const {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<IvfIndex>> IvfIndex::Load(Metric metric, int64_t dim, Encoding encoding, std::string_view bytes) {
+Result<std::unique_ptr<IvfIndex>> IvfIndex::Load(Metric metric, int64_t dim, Encoding encoding,
+                                                 std::string_view bytes) {
   ByteReader r(bytes);
   uint32_t format = 0, nbits = 0;
   uint64_t nlist = 0, pq_m = 0, size = 0, n = 0;
-  if (!r.Read(&format) || format != kIvfFormat || !r.Read(&nlist) || !r.Read(&pq_m) || !r.Read(&nbits) ||
-      !r.Read(&size)) {
+  if (!r.Read(&format) || format != kIvfFormat || !r.Read(&nlist) || !r.Read(&pq_m) ||
+      !r.Read(&nbits) || !r.Read(&size)) {
     return Status::Corruption("IVF index: bad header");
   }
-  if (nlist == 0 || nlist > 65536 || nbits > 16 || (encoding == Encoding::kPq && (pq_m == 0 || dim % static_cast<int64_t>(pq_m) != 0))) {
-    return Status::Corruption("IVF index: nlist {} m {} nbits {} do not fit dim {}", nlist, pq_m, nbits, dim);
+  if (nlist == 0 || nlist > 65536 || nbits > 16 ||
+      (encoding == Encoding::kPq && (pq_m == 0 || dim % static_cast<int64_t>(pq_m) != 0))) {
+    return Status::Corruption("IVF index: nlist {} m {} nbits {} do not fit dim {}", nlist, pq_m,
+                              nbits, dim);
   }
-  QV_ASSIGN_OR_RETURN(std::unique_ptr<IvfIndex> idx,
-                      Create(metric, dim, static_cast<int64_t>(nlist), encoding, static_cast<int64_t>(pq_m),
-                             std::max<int>(1, static_cast<int>(nbits))));
-  auto read_vec = [&](auto* v) {
-    return r.Read(&n) && r.ReadVector(n, v);
-  };
+  QV_ASSIGN_OR_RETURN(
+      std::unique_ptr<IvfIndex> idx,
+      Create(metric, dim, static_cast<int64_t>(nlist), encoding, static_cast<int64_t>(pq_m),
+             std::max<int>(1, static_cast<int>(nbits))));
+  auto read_vec = [&](auto* v) { return r.Read(&n) && r.ReadVector(n, v); };
   const auto d = static_cast<size_t>(dim);
   if (!read_vec(&idx->centroids_) || !read_vec(&idx->sq_min_) || !read_vec(&idx->sq_step_) ||
-      !read_vec(&idx->codebooks_) || !r.Read(&n) || n != nlist || idx->centroids_.size() != nlist * d) {
+      !read_vec(&idx->codebooks_) || !r.Read(&n) || n != nlist ||
+      idx->centroids_.size() != nlist * d) {
     return Status::Corruption("IVF index: centroids do not fit {} lists of dim {}", nlist, dim);
   }
   if (encoding == Encoding::kSq8 && (idx->sq_min_.size() != d || idx->sq_step_.size() != d)) {
     return Status::Corruption("IVF index: quantiser ranges do not fit dim {}", dim);
   }
-  if (encoding == Encoding::kPq && idx->codebooks_.size() != static_cast<size_t>(idx->pq_m_ * idx->PqCentroids() * idx->PqSub())) {
+  if (encoding == Encoding::kPq &&
+      idx->codebooks_.size() !=
+          static_cast<size_t>(idx->pq_m_ * idx->PqCentroids() * idx->PqSub())) {
     return Status::Corruption("IVF index: PQ codebooks do not fit m {} nbits {}", pq_m, nbits);
   }
   idx->lists_.resize(nlist);
@@ -438,18 +503,22 @@ Result<std::unique_ptr<IvfIndex>> IvfIndex::Load(Metric metric, int64_t dim, Enc
     }
     const size_t rows = l.labels.size();
     const bool fits = encoding == Encoding::kFlat ? l.vectors.size() == rows * d
-                      : encoding == Encoding::kSq8 ? l.codes.size() == rows * d
-                                                   : l.pq.size() == rows * static_cast<size_t>(pq_m);
+                      : encoding == Encoding::kSq8
+                          ? l.codes.size() == rows * d
+                          : l.pq.size() == rows * static_cast<size_t>(pq_m);
     if (!fits) return Status::Corruption("IVF index: list codes do not fit its {} rows", rows);
     if (encoding == Encoding::kPq) {
       for (uint16_t c : l.pq) {
-        if (c >= idx->PqCentroids()) return Status::Corruption("IVF index: PQ code {} out of range", c);
+        if (c >= idx->PqCentroids())
+          return Status::Corruption("IVF index: PQ code {} out of range", c);
       }
     }
     total += rows;
   }
-  if (total != size || !r.AtEnd()) return Status::Corruption("IVF index: {} rows listed, {} stored", size, total);
+  if (total != size || !r.AtEnd())
+    return Status::Corruption("IVF index: {} rows listed, {} stored", size, total);
   idx->size_ = size;
+  idx->list_terms_ = idx->ListTerms(idx->centroids_, idx->codebooks_);
   return idx;
 }
 
