@@ -38,8 +38,10 @@ else
 fi
 run insert_bench ./"$BUILD"/bench/insert_bench "$QUIVER" --out "$OUT/insert_bench.jsonl"
 run search_bench_flat ./"$BUILD"/bench/search_bench "$QUIVER" 100000 FLAT --out "$OUT/search_bench_flat.jsonl"
-run search_bench_filtered ./"$BUILD"/bench/search_bench "$QUIVER" 100000 AUTOINDEX filtered \
+run search_bench_filtered ./"$BUILD"/bench/search_bench "$QUIVER" 50000 AUTOINDEX filtered \
   --out "$OUT/search_bench_filtered.jsonl"
+run search_bench_fmnist ./"$BUILD"/bench/search_bench "$QUIVER" fmnist AUTOINDEX filtered \
+  --out "$OUT/search_bench_fmnist.jsonl"
 run startup_bench ./"$BUILD"/bench/startup_bench "$QUIVER" 1000000 --out "$OUT/startup_bench.jsonl"
 # The Node SDK benchmarks use the end-to-end tests' locked client (scripts/setup.sh installs it).
 run filter_bench node bench/filter_bench.mjs "$QUIVER" 1000000 --out "$OUT/filter_bench.jsonl"

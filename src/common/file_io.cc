@@ -24,10 +24,13 @@ Result<std::string> ReadFileContents(const std::string& path) {
   std::string out;
   out.resize(static_cast<size_t>(st.st_size));
   size_t off = 0;
-  // Reads to end of file even if it grew since fstat.
+  // Reads to end of file even if it grew since fstat; the end is found with a small read into
+  // `probe`, so a file of the size fstat saw is never copied into a larger buffer.
+  char probe[4096];
   for (;;) {
-    if (off == out.size()) out.resize(out.size() + 65536);
-    ssize_t n = ::read(fd, out.data() + off, out.size() - off);
+    const bool full = off == out.size();
+    ssize_t n = full ? ::read(fd, probe, sizeof probe) : ::read(fd, out.data() + off, out.size() - off);
+    if (full && n > 0) out.append(probe, static_cast<size_t>(n));
     if (n < 0) {
       if (errno == EINTR) continue;
       Status s = Status::Unavailable("read {}: {}", path, std::strerror(errno));

@@ -4,9 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <map>
-
-#include <algorithm>
+#include <deque>
+#include <future>
 #include <map>
 
 #include "common/crash_point.h"
@@ -458,8 +457,7 @@ Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
   }
   std::set<std::string> referenced;
   int64_t segment_rows = 0;
-  for (const auto& ref : col->manifest.segments()) {
-    referenced.insert(ref.key());
+  auto read_segment = [this, &c](const format::SegmentRef& ref) -> Result<format::SegmentData> {
     auto bytes = objects_.Get(ref.key());
     if (!bytes.ok()) {
       return Status::Corruption("collection {}: segment {} listed in the manifest is unreadable: {}",
@@ -469,10 +467,26 @@ Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
       return Status::Corruption("collection {}: segment {} does not match its manifest entry",
                                 c.name(), ref.key());
     }
-    QV_ASSIGN_OR_RETURN(format::SegmentData data, format::DecodeSegment(ref.key(), *bytes));
-    drop_gone_partitions(data.mutable_chunks());
-    segment_rows += ref.rows();
-    QV_RETURN_IF_ERROR(col->store->LoadSegment(std::move(data)));
+    return format::DecodeSegment(ref.key(), *bytes);
+  };
+  // The next kReadAhead segments are read, checked and decoded on their own threads while one
+  // is applied, in manifest order (reading and decoding cost about four times the apply; a
+  // future's destructor waits, so an early return leaves no reader behind).
+  constexpr int kReadAhead = 2;
+  const auto& segments = col->manifest.segments();
+  std::deque<std::future<Result<format::SegmentData>>> ahead;
+  int started = 0;
+  for (int i = 0; i < segments.size(); ++i) {
+    referenced.insert(segments[i].key());
+    while (started < segments.size() && started < i + kReadAhead) {
+      ahead.push_back(std::async(std::launch::async, read_segment, std::cref(segments[started++])));
+    }
+    Result<format::SegmentData> data = ahead.front().get();
+    ahead.pop_front();
+    if (!data.ok()) return data.status();
+    drop_gone_partitions(data->mutable_chunks());
+    segment_rows += segments[i].rows();
+    QV_RETURN_IF_ERROR(col->store->LoadSegment(std::move(*data)));
   }
 
   const std::string channel = ChannelName(c.id());
