@@ -28,11 +28,15 @@ def main():
                 p = json.loads(line)
                 runs.setdefault(p["engine"], []).append(p)
                 meta = meta or p
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for engine, points in runs.items():
+    fig, ax = plt.subplots(figsize=(10, 6))
+    # Up to 20 distinct colours; Quiver's engines drawn solid, peers dashed.
+    colours = plt.get_cmap("tab20").colors
+    for i, (engine, points) in enumerate(runs.items()):
         points.sort(key=lambda p: p["value"])
         marker = "*" if len(points) == 1 else "o"
-        ax.plot([p["recall"] for p in points], [p["qps"] for p in points], marker=marker, label=engine)
+        style = "-" if engine.startswith("quiver") else "--"
+        ax.plot([p["recall"] for p in points], [p["qps"] for p in points], marker=marker, label=engine,
+                color=colours[i % len(colours)], linestyle=style)
         for p in points:
             if p["param"] != "-":
                 ax.annotate(f'{p["param"]}={p["value"]}', (p["recall"], p["qps"]), fontsize=6,
@@ -42,7 +46,7 @@ def main():
     ax.set_ylabel("queries per second (1 thread, log scale)")
     ax.set_title(f'fashion-mnist, {meta.get("base", "?")} x 784, {meta.get("queries", "?")} queries')
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(dst, dpi=120)
     print(f"wrote {dst}")
