@@ -25,7 +25,9 @@ unit: build
 e2e: build
 	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver npm test
 
-test: unit e2e
+# With CI=true (.ci/run) the short fuzz form runs first: each libFuzzer target for FUZZ_SECONDS
+# (60 s) in build-fuzz (clang-14, about 5 minutes to build on 2 cores); a crash fails the run.
+test: $(if $(filter true,$(CI)),fuzz) unit e2e
 
 # Long crash tests (CI runs short forms inside the e2e suite): kill -9 at random moments
 # (CYCLES cycles of the journal loop), then every named crash point CRASH_ROUNDS times under
