@@ -16,6 +16,8 @@
 // Usage: node crash/mixed_load.mjs [seconds=30]   Env: QUIVER_BIN, LOAD_SEED, LOAD_WORKERS_SCALE,
 // QUIVER_EXTRA_ARGS (space-separated), LOAD_NEGATIVE_CONTROL=1 (the journal records deletes that
 // are never sent: the register and I6 checks must then report violations).
+import fs from 'node:fs';
+import path from 'node:path';
 import { QuiverServer } from '../lib/server.mjs';
 import { newClient, DataType } from '../lib/helpers.mjs';
 
@@ -43,10 +45,19 @@ const negativeControl = process.env.LOAD_NEGATIVE_CONTROL === '1';
 const violations = [];
 const errors = [];
 const lat = {};   // op -> [ms]
+// Acknowledged writes (ops and rows) and the reads whose answers were checked.
+const acked = { insert: [0, 0], upsert: [0, 0], delete: [0, 0] };
+const checked = { queries: 0, keys: 0, searches: 0, flat: 0 };
 function record(op, ms) { (lat[op] = lat[op] || []).push(ms); }
 async function timed(op, fn) {
   const t = performance.now();
-  const res = await fn();
+  let res;
+  try {
+    res = await fn();
+  } catch (err) {
+    // A rejected call (deadline, lost connection) is a failed call, not a crash of the driver.
+    res = { error_code: 'Exception', reason: String(err && err.message || err) };
+  }
   record(op, performance.now() - t);
   if (!isOk(res)) errors.push(`${op}: ${JSON.stringify(res.status || res).slice(0, 300)}`);
   return res;
@@ -72,6 +83,7 @@ async function writer(c, o, stop) {
       const data = pks.map(pk => ({ id: pk, ver: 1, v: vecOf(pk, 1) }));
       for (const pk of pks) o.keys.set(pk, { ver: 1, live: false, busy: true });
       const res = await timed('insert', () => c.insert({ collection_name: COLL, data }));
+      if (isOk(res)) acked.insert[0]++, acked.insert[1] += pks.length;
       for (const pk of pks) Object.assign(o.keys.get(pk), { live: isOk(res), busy: false, ver: 1 });
     } else {
       const pks = [...new Set(Array.from({ length: randInt(1, 40) }, () => live[randInt(0, live.length - 1)]))];
@@ -86,9 +98,11 @@ async function writer(c, o, stop) {
       if (kind === 'upsert') {
         const data = pks.map(pk => ({ id: pk, ver: o.keys.get(pk).ver + 1, v: vecOf(pk, o.keys.get(pk).ver + 1) }));
         const res = await timed('upsert', () => c.upsert({ collection_name: COLL, data }));
+        if (isOk(res)) acked.upsert[0]++, acked.upsert[1] += pks.length;
         for (const pk of pks) { const k = o.keys.get(pk); if (isOk(res)) k.ver++; k.busy = false; }
       } else {
         const res = await timed('delete', () => c.delete({ collection_name: COLL, ids: pks }));
+        if (isOk(res)) acked.delete[0]++, acked.delete[1] += pks.length;
         const now = Date.now();
         for (const pk of pks) { const k = o.keys.get(pk); if (isOk(res)) { k.live = false; o.deletedAt.set(pk, now); } k.busy = false; }
       }
@@ -105,6 +119,7 @@ async function querier(c, stop) {
     const want = new Map(sample.map(([pk, k]) => [pk, { ...k }]));
     const res = await timed('query', () => c.query({ collection_name: COLL, filter: `id in [${[...want.keys()].join(',')}]`, output_fields: ['id', 'ver', 'v'], consistency_level: 'Strong' }));
     if (!isOk(res)) continue;
+    checked.queries++;
     const seen = new Set();
     for (const r of res.data) {
       const pk = Number(r.id);
@@ -114,6 +129,7 @@ async function querier(c, stop) {
     for (const [pk, k] of want) {
       const now = o.keys.get(pk);
       if (now.busy || now.ver !== k.ver || now.live !== k.live) continue;   // written meanwhile
+      checked.keys++;
       const r = res.data.find(x => Number(x.id) === pk);
       if (k.live && !r) violations.push(`register: pk ${pk} version ${k.ver} acknowledged, not found`);
       if (!k.live && r) violations.push(`register: pk ${pk} deleted (acknowledged), still returned`);
@@ -133,6 +149,7 @@ async function searcher(c, stop) {
     const pk = dead.length ? dead[randInt(0, dead.length - 1)] : o.base;
     const res = await timed('search', () => c.search({ collection_name: COLL, data: [vecOf(pk, 1)], limit: 10, output_fields: ['id'], consistency_level: 'Strong', params: { ef: 64 } }));
     if (!isOk(res)) continue;
+    checked.searches++;
     const ids = res.results.map(h => Number(h.id));
     if (new Set(ids).size !== ids.length) violations.push('I5: search returned a pk twice');
     for (const id of ids) {
@@ -158,6 +175,7 @@ async function flatChecker(c, stop, rows) {
     const q = vecOf(randInt(0, 5000), 2);
     const res = await timed('search_flat', () => c.search({ collection_name: FLAT, data: [q], limit: 10, consistency_level: 'Strong' }));
     if (!isOk(res)) continue;
+    checked.flat++;
     const want = rows.map(([pk, v]) => v.reduce((s, x, i) => s + (x - q[i]) ** 2, 0)).sort((a, b) => a - b).slice(0, 10);
     if (res.results.length !== 10 || res.results.some((h, i) => Math.abs(h.score - want[i]) > 1e-3 * Math.max(1, want[i]))) {
       violations.push('FLAT search differs from brute force');
@@ -166,7 +184,8 @@ async function flatChecker(c, stop, rows) {
 }
 
 const extraArgs = (process.env.QUIVER_EXTRA_ARGS || '').split(' ').filter(Boolean);
-const server = new QuiverServer({ extraArgs: ['--flush-rows', '5000', ...extraArgs] });
+// Keep the whole server output (sanitizer reports may come early in a long run).
+const server = new QuiverServer({ extraArgs: ['--flush-rows', '5000', ...extraArgs], maxLogChars: 256 * 1024 * 1024 });
 let exitCode = 0;
 try {
   await server.start();
@@ -203,15 +222,16 @@ try {
   tasks.push(maintenance(await client(), stop));
   tasks.push(flatChecker(await client(), stop, flatRows));
   const t0 = Date.now();
-  await sleep(seconds * 1000);
+  // Stop early when the server dies (a sanitizer report ends the process): the rest would fail.
+  while (Date.now() - t0 < seconds * 1000 && server.running) await sleep(200);
   stop.done = true;
   await Promise.all(tasks);
   const elapsed = (Date.now() - t0) / 1000;
 
   // Final checks: count(*) equals the acknowledged live rows.
   const live = owners.reduce((n, o) => n + [...o.keys.values()].filter(k => k.live).length, 0);
-  const count = await admin.query({ collection_name: COLL, output_fields: ['count(*)'], consistency_level: 'Strong' });
-  if (Number(count.data[0]['count(*)']) !== live) violations.push(`I5: count(*) = ${count.data[0]['count(*)']}, acknowledged live ${live}`);
+  const count = await timed('count', () => admin.query({ collection_name: COLL, output_fields: ['count(*)'], consistency_level: 'Strong' }));
+  if (isOk(count) && Number(count.data[0]['count(*)']) !== live) violations.push(`I5: count(*) = ${count.data[0]['count(*)']}, acknowledged live ${live}`);
   for (const c of clients) { try { await c.closeConnection(); } catch { /* ignore */ } }
   if (!server.running) violations.push(`server died: ${JSON.stringify(server.exitInfo)}`);
 
@@ -221,6 +241,10 @@ try {
     xs.sort((a, b) => a - b);
     console.log(`  ${op.padEnd(12)} ${String(xs.length).padStart(7)} ops  ${(xs.length / elapsed).toFixed(1).padStart(8)} ops/s  p50 ${pct(xs, 0.5)} ms  p99 ${pct(xs, 0.99)} ms`);
   }
+  const ack = k => `${acked[k][0]} ${k}s (${acked[k][1]} rows)`;
+  console.log(`acknowledged: ${ack('insert')}, ${ack('upsert')}, ${ack('delete')}`);
+  console.log(`checked: ${checked.queries} Strong queries (${checked.keys} settled keys compared), ` +
+    `${checked.searches} Strong searches, ${checked.flat} FLAT searches against brute force`);
   console.log(`errors: ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ''}`);
   for (const v of [...new Set(violations)].slice(0, 20)) console.log(`  VIOLATION: ${v}`);
   console.log(`violations: ${violations.length}`);
@@ -229,7 +253,12 @@ try {
   console.log(`ERROR ${err && err.stack || err}`);
   exitCode = 1;
 } finally {
-  await server.stop({ timeoutMs: 60_000 });
+  const stopped = await server.stop({ timeoutMs: 60_000 });
+  if (stopped.timedOut) {
+    // Killed: no leak check ran and the shutdown hung.
+    console.log('server did not stop within 60 s of SIGTERM (killed)');
+    exitCode = 1;
+  }
   const log = server.logs();
   const reports = (log.match(/ERROR: (AddressSanitizer|ThreadSanitizer|LeakSanitizer)|runtime error:|WARNING: ThreadSanitizer/g) || []).length;
   console.log(`sanitizer reports in the server output: ${reports}`);
@@ -238,6 +267,9 @@ try {
     exitCode = 1;
   }
   if (exitCode === 0) server.cleanup();
-  else console.log(`data dir kept: ${server.dataDir}`);
+  else {
+    fs.writeFileSync(path.join(server.dataDir, 'server.log'), log);
+    console.log(`data dir kept: ${server.dataDir} (server output in server.log)`);
+  }
 }
 process.exit(exitCode);

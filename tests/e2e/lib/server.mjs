@@ -56,8 +56,9 @@ function canConnect(port, host = '127.0.0.1') {
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 export class QuiverServer {
-  constructor({ bin = QUIVER_BIN, dataDir, port, extraArgs = [] } = {}) {
+  constructor({ bin = QUIVER_BIN, dataDir, port, extraArgs = [], maxLogChars = MAX_LOG_CHARS } = {}) {
     this.bin = bin;
+    this.maxLogChars = maxLogChars;
     this.ownsDataDir = !dataDir;
     this.dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-e2e-'));
     this.port = port;
@@ -94,8 +95,8 @@ export class QuiverServer {
 
   appendLog(chunk) {
     this.logText += chunk.toString();
-    if (this.logText.length > MAX_LOG_CHARS) {
-      this.logText = this.logText.slice(-MAX_LOG_CHARS);
+    if (this.logText.length > this.maxLogChars) {
+      this.logText = this.logText.slice(-this.maxLogChars);
     }
   }
 
