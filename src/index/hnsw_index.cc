@@ -312,8 +312,8 @@ Status HnswIndex::Serialize(std::string* out) const {
   MemFile file;
   if (!file.ok()) return Status::Internal("HNSW index: no in-memory file");
   try {
-    // hnswlib's saveIndex reads the graph without its locks; adds come from the caller's
-    // thread (see the header), so only searches run beside it, and they only read.
+    // hnswlib's saveIndex reads the graph without its locks; adds hold resize_mu_ exclusively
+    // (see Add), so only searches run beside it, and they only read.
     std::shared_lock lock(resize_mu_);
     impl_->graph->saveIndex(file.Path());
   } catch (const std::exception& e) {
@@ -355,22 +355,21 @@ const void* HnswIndex::Prepare(const float* vector, std::vector<float>* scratch)
   return vector;
 }
 
+// hnswlib's inserts lock per node and may run in parallel with each other, but its searches read
+// the graph without those locks and are not safe beside an insert: a search may follow a link to
+// a node still being written, or pair a new top level with the old entry point (hnswlib's
+// authors: searching and inserting at the same time is not thread-safe). So adds hold
+// resize_mu_ exclusively, and AddBatch adds in slices of kAddSlice vectors (in parallel within
+// a slice) so that a search waits for one slice at most.
+namespace {
+constexpr size_t kAddSlice = 256;
+}  // namespace
+
 Status HnswIndex::Add(const float* vector, uint64_t label) {
-  if (encoding_ == Encoding::kSq8 && !impl_->Trained()) return Status::FailedPrecondition("HNSW_SQ: not trained");
-  std::vector<float> scratch;
-  const void* data = Prepare(vector, &scratch);
-  try {
-    if (impl_->graph->cur_element_count >= impl_->capacity) {
-      std::unique_lock lock(resize_mu_);
-      impl_->capacity *= 2;
-      impl_->graph->resizeIndex(impl_->capacity);
-    }
-    std::shared_lock lock(resize_mu_);
-    impl_->graph->addPoint(data, static_cast<hnswlib::labeltype>(label));
-  } catch (const std::exception& e) {
-    return Status::Internal("hnswlib: {}", e.what());
-  }
-  return Status::Ok();
+  VectorBatch one;
+  one.dense = vector;
+  one.n = 1;
+  return AddBatch(one, label, 1);
 }
 
 Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int threads) {
@@ -378,37 +377,54 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
   const size_t n = batch.n;
   const int64_t dim = dim_;
   if (vectors == nullptr && n > 0) return Status::InvalidArgument("HNSW takes dense vectors");
-  if (threads <= 1 || n < 256) {
-    for (size_t i = 0; i < n; ++i) QV_RETURN_IF_ERROR(Add(vectors + i * static_cast<size_t>(dim), first_label + i));
+  if (n > 0 && encoding_ == Encoding::kSq8 && !impl_->Trained())
+    return Status::FailedPrecondition("HNSW_SQ: not trained");
+  // One vector; the caller holds resize_mu_ exclusively and has reserved the capacity.
+  auto add = [&](size_t i) -> Status {
+    std::vector<float> scratch;
+    const void* data = Prepare(vectors + i * static_cast<size_t>(dim), &scratch);
+    try {
+      impl_->graph->addPoint(data, static_cast<hnswlib::labeltype>(first_label + i));
+    } catch (const std::exception& e) {
+      return Status::Internal("hnswlib: {}", e.what());
+    }
     return Status::Ok();
-  }
-  try {
+  };
+  const bool parallel = threads > 1 && n >= 256;
+  for (size_t begin = 0; begin < n; begin += kAddSlice) {
+    const size_t end = std::min(n, begin + kAddSlice);
     std::unique_lock lock(resize_mu_);
-    size_t need = impl_->graph->cur_element_count + n;
-    if (need > impl_->capacity) {
-      while (impl_->capacity < need) impl_->capacity *= 2;
-      impl_->graph->resizeIndex(impl_->capacity);
+    try {
+      const size_t need = impl_->graph->cur_element_count + (end - begin);
+      if (need > impl_->capacity) {
+        while (impl_->capacity < need) impl_->capacity *= 2;
+        impl_->graph->resizeIndex(impl_->capacity);
+      }
+    } catch (const std::exception& e) {
+      return Status::Internal("hnswlib: {}", e.what());
     }
-  } catch (const std::exception& e) {
-    return Status::Internal("hnswlib: {}", e.what());
-  }
-  std::vector<Status> results(static_cast<size_t>(threads));
-  {
-    std::vector<std::jthread> workers;
-    for (int t = 0; t < threads; ++t) {
-      workers.emplace_back([&, t] {
-        for (size_t i = static_cast<size_t>(t); i < n; i += static_cast<size_t>(threads)) {
-          // Capacity is reserved above, so Add never resizes here.
-          Status st = Add(vectors + i * static_cast<size_t>(dim), first_label + i);
-          if (!st.ok()) {
-            results[static_cast<size_t>(t)] = std::move(st);
-            return;
+    if (!parallel) {
+      for (size_t i = begin; i < end; ++i) QV_RETURN_IF_ERROR(add(i));
+      continue;
+    }
+    std::vector<Status> results(static_cast<size_t>(threads));
+    {
+      std::vector<std::jthread> workers;
+      for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+          for (size_t i = begin + static_cast<size_t>(t); i < end;
+               i += static_cast<size_t>(threads)) {
+            Status st = add(i);
+            if (!st.ok()) {
+              results[static_cast<size_t>(t)] = std::move(st);
+              return;
+            }
           }
-        }
-      });
+        });
+      }
     }
+    for (auto& st : results) QV_RETURN_IF_ERROR(std::move(st));
   }
-  for (auto& st : results) QV_RETURN_IF_ERROR(std::move(st));
   return Status::Ok();
 }
 
@@ -438,6 +454,9 @@ std::vector<std::pair<float, uint64_t>> HnswIndex::Search(const float* query, si
   return out;
 }
 
-size_t HnswIndex::Size() const { return impl_->graph->cur_element_count; }
+size_t HnswIndex::Size() const {
+  std::shared_lock lock(resize_mu_);
+  return impl_->graph->cur_element_count;
+}
 
 }  // namespace quiver::index

@@ -9,10 +9,12 @@
 // between stored vectors symmetrically. Its scores are approximate (Approximate()); callers
 // that hold the raw vectors rescore the hits exactly.
 //
-// Thread-safety: Search may run concurrently with other searches and with Add (hnswlib locks
-// per node); Add, AddBatch and Serialize calls must come from one thread at a time. Growing the capacity briefly takes
-// an exclusive lock. hnswlib is compiled for AVX2 here, so the index is only used when the CPU
-// has AVX2 (Supported()); callers fall back to exact search otherwise.
+// Thread-safety: Search may run concurrently with other searches, with Serialize and with Add;
+// Add, AddBatch and Serialize calls must come from one thread at a time. hnswlib's searches are
+// not safe beside its inserts, so an add holds the lock exclusively: AddBatch adds in slices
+// (in parallel within a slice) and a search waits for one slice at most. hnswlib is compiled
+// for AVX2 here, so the index is only used when the CPU has AVX2 (Supported()); callers fall
+// back to exact search otherwise.
 #pragma once
 
 #include <algorithm>
@@ -72,7 +74,7 @@ class HnswIndex : public VectorIndex {
   Metric metric_;
   int64_t dim_;
   Encoding encoding_;
-  mutable std::shared_mutex resize_mu_;
+  mutable std::shared_mutex resize_mu_;  // shared by searches, exclusive for adds and growth
   std::unique_ptr<Impl> impl_;
 };
 

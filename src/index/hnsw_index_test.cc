@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <random>
 #include <set>
+#include <thread>
 
 namespace quiver::index {
 namespace {
@@ -96,6 +98,58 @@ TEST(HnswIndex, CosineScoresAreSimilarities) {
   EXPECT_EQ(got[0].second, 7u);
   EXPECT_NEAR(got[0].first, 1.0f, 1e-5);
   EXPECT_NEAR(got[1].first, 0.0f, 1e-5);
+}
+
+// The background builder adds to a published index while searches use it. hnswlib's searches
+// read the graph without its locks and are not safe beside inserts (a search can follow a link
+// to a half-written node, or pair a new top level with the old entry point), so adds must
+// exclude searches. Under TSan this test reported data races in hnswlib (addPoint against
+// searchKnn) until they did; in every build each search must return k valid labels.
+TEST(HnswIndex, SearchesWhileAddingSeeAWholeGraph) {
+  if (!HnswIndex::Supported()) GTEST_SKIP() << "no AVX2";
+  const int dim = 16, n = 6000, first = 500, k = 10;
+  std::mt19937 rng(99);
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<float> data(static_cast<size_t>(n) * dim);
+  for (auto& x : data) x = u(rng);
+  auto idx = HnswIndex::Create(Metric::kL2, dim, 8, 64);
+  ASSERT_TRUE(idx.ok());
+  VectorBatch head;
+  head.dense = data.data();
+  head.n = first;
+  ASSERT_TRUE((*idx)->AddBatch(head, 0, 1).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int> searches{0}, bad{0};
+  std::vector<std::jthread> searchers;
+  for (int t = 0; t < 2; ++t) {
+    searchers.emplace_back([&, t] {
+      std::mt19937 qrng(static_cast<unsigned>(t));
+      std::vector<float> q(dim);
+      while (!done.load()) {
+        for (auto& x : q) x = u(qrng);
+        auto got = (*idx)->Search(q.data(), k, 32);
+        if (got.size() != static_cast<size_t>(k)) bad++;
+        for (const auto& hit : got) {
+          if (hit.second >= static_cast<uint64_t>(n)) bad++;
+        }
+        searches++;
+      }
+    });
+  }
+  // Batches of 1,100: several slices each, and the capacity doubles twice under the searches.
+  // One adding thread: hnswlib's parallel inserts draw TSan reports of their own (see
+  // docs/reliability.md), which would hide what this test is about.
+  for (int begin = first; begin < n; begin += 1100) {
+    VectorBatch batch;
+    batch.dense = data.data() + static_cast<size_t>(begin) * dim;
+    batch.n = static_cast<size_t>(std::min(1100, n - begin));
+    ASSERT_TRUE((*idx)->AddBatch(batch, static_cast<uint64_t>(begin), 1).ok());
+  }
+  done = true;
+  searchers.clear();
+  EXPECT_EQ((*idx)->Size(), static_cast<size_t>(n));
+  EXPECT_GT(searches.load(), 0);
+  EXPECT_EQ(bad.load(), 0);
 }
 
 }  // namespace
