@@ -458,16 +458,17 @@ Status DataService::RecoverOne(const catalog::CollectionRecord& c) {
   std::set<std::string> referenced;
   int64_t segment_rows = 0;
   auto read_segment = [this, &c](const format::SegmentRef& ref) -> Result<format::SegmentData> {
-    auto bytes = objects_.Get(ref.key());
+    // Mapped, not copied: the bytes are checked and parsed straight from the page cache.
+    auto bytes = objects_.GetBytes(ref.key());
     if (!bytes.ok()) {
       return Status::Corruption("collection {}: segment {} listed in the manifest is unreadable: {}",
                                 c.name(), ref.key(), bytes.status().message());
     }
-    if (Crc32c(*bytes) != ref.crc() || static_cast<int64_t>(bytes->size()) != ref.bytes()) {
+    if (Crc32c(bytes->view()) != ref.crc() || static_cast<int64_t>(bytes->size()) != ref.bytes()) {
       return Status::Corruption("collection {}: segment {} does not match its manifest entry",
                                 c.name(), ref.key());
     }
-    return format::DecodeSegment(ref.key(), *bytes);
+    return format::DecodeSegment(ref.key(), bytes->view(), format::PayloadCheck::kWholeFileVerified);
   };
   // The next kReadAhead segments are read, checked and decoded on their own threads while one
   // is applied, in manifest order (reading and decoding cost about four times the apply; a

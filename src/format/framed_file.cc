@@ -37,7 +37,8 @@ std::string EncodeFramed(std::string_view magic, uint32_t version, std::initiali
 }
 
 Result<std::string_view> DecodeFramed(std::string_view what, std::string_view key, std::string_view magic,
-                                      uint32_t version, std::string_view bytes) {
+                                      uint32_t version, std::string_view bytes,
+                                      PayloadCheck check) {
   if (bytes.size() < kFrameHeaderBytes) {
     return Status::Corruption("{} {}: {} bytes, shorter than its header", what, key, bytes.size());
   }
@@ -53,7 +54,7 @@ Result<std::string_view> DecodeFramed(std::string_view what, std::string_view ke
                               bytes.size() - kFrameHeaderBytes);
   }
   std::string_view payload = bytes.substr(kFrameHeaderBytes);
-  if (Crc32c(payload) != Get(bytes.data() + 20, 4)) {
+  if (check == PayloadCheck::kVerify && Crc32c(payload) != Get(bytes.data() + 20, 4)) {
     return Status::Corruption("{} {} offset {}: payload checksum mismatch", what, key, kFrameHeaderBytes);
   }
   return payload;

@@ -15,8 +15,8 @@ std::string EncodeSegment(const SegmentData& data) {
   return EncodeFramed(kMagic, kVersion, {payload});
 }
 
-Result<SegmentData> DecodeSegment(std::string_view key, std::string_view bytes) {
-  QV_ASSIGN_OR_RETURN(std::string_view payload, DecodeFramed("segment", key, kMagic, kVersion, bytes));
+Result<SegmentData> DecodeSegment(std::string_view key, std::string_view bytes, PayloadCheck check) {
+  QV_ASSIGN_OR_RETURN(std::string_view payload, DecodeFramed("segment", key, kMagic, kVersion, bytes, check));
   SegmentData data;
   if (!data.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return Status::Corruption("segment {} offset {}: payload does not parse", key, kFrameHeaderBytes);

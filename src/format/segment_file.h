@@ -8,11 +8,13 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "format/framed_file.h"
 #include "segment.pb.h"
 
 namespace quiver::format {
 
 std::string EncodeSegment(const SegmentData& data);
-Result<SegmentData> DecodeSegment(std::string_view key, std::string_view bytes);
+Result<SegmentData> DecodeSegment(std::string_view key, std::string_view bytes,
+                                  PayloadCheck check = PayloadCheck::kVerify);
 
 }  // namespace quiver::format

@@ -66,14 +66,16 @@ Status GrowingStore::Apply(wal::WalEntry&& entry) {
   return ApplyLocked(std::move(entry));
 }
 
+void GrowingStore::MarkDead(const PkIndex::Loc& r, Timestamp ts, int64_t partition) {
+  if (r.chunk->ts >= ts) return;
+  if (partition != 0 && r.chunk->partition_id != partition) return;
+  Timestamp& dead = r.chunk->dead_at[static_cast<size_t>(r.row)];
+  if (dead == Chunk::kAlive) ++r.chunk->dead_rows;
+  dead = std::min(dead, ts);
+}
+
 void GrowingStore::KillLocked(const PkValue& pk, Timestamp ts, int64_t partition) {
-  pk_index_.ForEach(pk, [&](const PkIndex::Loc& r) {
-    if (r.chunk->ts >= ts) return;
-    if (partition != 0 && r.chunk->partition_id != partition) return;
-    Timestamp& dead = r.chunk->dead_at[static_cast<size_t>(r.row)];
-    if (dead == Chunk::kAlive) ++r.chunk->dead_rows;
-    dead = std::min(dead, ts);
-  });
+  pk_index_.ForEach(pk, [&](const PkIndex::Loc& r) { MarkDead(r, ts, partition); });
 }
 
 Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
@@ -114,12 +116,8 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
   for (auto& c : fresh) {
     c->seq = next_seq_++;
     pk_index_.Reserve(pk_index_.Rows() + static_cast<size_t>(c->num_rows));
-    for (int64_t r = 0; r < c->num_rows; ++r) {
-      const PkValue pk = RowPk(*c, r);
-      // A newer row with the same pk replaces the older ones from its timestamp on.
-      KillLocked(pk, c->ts, 0);
-      pk_index_.Add(pk, c.get(), r);
-    }
+    // A newer row with the same pk replaces the older ones from its timestamp on.
+    pk_index_.AddChunk(c.get(), [&](const PkIndex::Loc& r) { MarkDead(r, c->ts, 0); });
     chunks_.push_back(std::move(c));
   }
   return Status::Ok();

@@ -264,6 +264,8 @@ class GrowingStore {
                     std::vector<RowRef>* rows, ChunkMasks* masks, AnnView* ann = nullptr) const;
 
   // Marks rows of `pk` older than `ts` (in `partition`, 0 = any) dead at `ts`.
+  // Row r (stored before ts) dies at ts, if it is in `partition` (0: any).
+  static void MarkDead(const PkIndex::Loc& r, Timestamp ts, int64_t partition);
   void KillLocked(const PkValue& pk, Timestamp ts, int64_t partition);
 
   const int64_t pk_field_id_;

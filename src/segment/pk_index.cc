@@ -69,6 +69,32 @@ void PkIndex::Add(const PkValue& pk, Chunk* chunk, int64_t row) {
   s.head = static_cast<uint32_t>(entries_.size());
 }
 
+void PkIndex::AddChunk(Chunk* chunk, const std::function<void(const Loc&)>& older) {
+  const int64_t n = chunk->num_rows;
+  if (n <= 0) return;
+  QV_CHECK(n - 1 <= UINT32_MAX && entries_.size() + static_cast<size_t>(n) < UINT32_MAX);
+  // Grown once for the whole chunk (each row uses at most one new slot), so the mask below holds.
+  while ((used_ + static_cast<size_t>(n)) * 10 > slots_.size() * 7) Grow();
+  entries_.reserve(entries_.size() + static_cast<size_t>(n));
+  std::vector<uint64_t> hashes(static_cast<size_t>(n));
+  for (int64_t r = 0; r < n; ++r) hashes[static_cast<size_t>(r)] = Hash(RowPk(*chunk, r));
+  const size_t mask = slots_.size() - 1;
+  constexpr int64_t kAhead = 16;
+  for (int64_t r = 0; r < n; ++r) {
+    if (r + kAhead < n) __builtin_prefetch(&slots_[hashes[static_cast<size_t>(r + kAhead)] & mask]);
+    const uint64_t h = hashes[static_cast<size_t>(r)];
+    Slot& s = slots_[Find(RowPk(*chunk, r), h)];
+    for (uint32_t e = s.head; e != 0; e = entries_[e - 1].next)
+      older({entries_[e - 1].chunk, entries_[e - 1].row});
+    if (s.head == 0) {
+      s.tag = static_cast<uint32_t>(h >> 32);
+      ++used_;
+    }
+    entries_.push_back({chunk, static_cast<uint32_t>(r), s.head});
+    s.head = static_cast<uint32_t>(entries_.size());
+  }
+}
+
 void PkIndex::ForEach(const PkValue& pk, const std::function<void(const Loc&)>& fn) const {
   if (slots_.empty()) return;
   const Slot& s = slots_[Find(pk, Hash(pk))];

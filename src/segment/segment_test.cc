@@ -451,11 +451,24 @@ TEST(PkIndex, MatchesAPlainMultimap) {
   }
   PkIndex index;
   std::multimap<std::string, std::pair<const Chunk*, int64_t>> truth;
-  for (auto& c : chunks) {
-    for (int64_t r = 0; r < c->num_rows; ++r) {
-      index.Add(RowPk(*c, r), c.get(), r);
-      truth.emplace(RowPkKey(*c, r), std::make_pair(c.get(), r));
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    Chunk* c = chunks[i].get();
+    if (i % 2 == 0) {
+      for (int64_t r = 0; r < c->num_rows; ++r) {
+        index.Add(RowPk(*c, r), c, r);
+        truth.emplace(RowPkKey(*c, r), std::make_pair(c, r));
+      }
+      continue;
     }
+    // AddChunk visits, for each row in order, the rows already stored under its pk.
+    std::multiset<std::pair<const Chunk*, int64_t>> visited, want;
+    index.AddChunk(c, [&](const PkIndex::Loc& l) { visited.insert({l.chunk, l.row}); });
+    for (int64_t r = 0; r < c->num_rows; ++r) {
+      auto [a, b] = truth.equal_range(RowPkKey(*c, r));
+      for (auto it = a; it != b; ++it) want.insert(it->second);
+      truth.emplace(RowPkKey(*c, r), std::make_pair(c, r));
+    }
+    ASSERT_EQ(visited, want);
   }
   auto check = [&] {
     for (auto& c : chunks) {

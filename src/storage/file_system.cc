@@ -83,6 +83,14 @@ Result<std::string> PosixFileSystem::ReadFile(const std::string& path) {
   return bytes;
 }
 
+Result<FileBytes> PosixFileSystem::ReadFileBytes(const std::string& path) {
+  auto bytes = MapFile(path);
+  if (!bytes.ok() && bytes.status().code() != StatusCode::kNotFound) {
+    return Status::Unavailable("cannot read {}: {}", path, bytes.status().message());
+  }
+  return bytes;
+}
+
 Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenAppend(const std::string& path,
                                                                   bool create) {
   int flags = O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);

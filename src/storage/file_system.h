@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_io.h"
 #include "common/status.h"
 
 namespace quiver::storage {
@@ -38,6 +39,12 @@ class FileSystem {
   [[nodiscard]] virtual Result<std::vector<DirEntry>> ListDir(const std::string& dir) = 0;
   // NotFound when `path` does not exist, Unavailable on other errors.
   [[nodiscard]] virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // The whole file as read-only bytes: a memory mapping where the file system has one (Posix),
+  // else ReadFile's copy. Same errors as ReadFile.
+  [[nodiscard]] virtual Result<FileBytes> ReadFileBytes(const std::string& path) {
+    QV_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+    return FileBytes(std::move(bytes));
+  }
   // Opens `path` for appending; with `create`, creates it or empties an existing file.
   [[nodiscard]] virtual Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path,
                                                                          bool create) = 0;
@@ -57,6 +64,7 @@ class PosixFileSystem final : public FileSystem {
   Status CreateDirs(const std::string& dir) override;
   Result<std::vector<DirEntry>> ListDir(const std::string& dir) override;
   Result<std::string> ReadFile(const std::string& path) override;
+  Result<FileBytes> ReadFileBytes(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, bool create) override;
   Status Truncate(const std::string& path, size_t size) override;
   Status Remove(const std::string& path) override;

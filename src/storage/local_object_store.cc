@@ -105,6 +105,15 @@ Result<std::string> LocalObjectStore::Get(const std::string& key) {
   return bytes;
 }
 
+Result<FileBytes> LocalObjectStore::GetBytes(const std::string& key) {
+  QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
+  auto bytes = fs_->ReadFileBytes(path);
+  if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("object {} not found", key);
+  }
+  return bytes;
+}
+
 Status LocalObjectStore::Delete(const std::string& key) {
   QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
   // Not made durable: a delete lost in a power cut brings back an object no manifest

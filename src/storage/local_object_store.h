@@ -32,6 +32,7 @@ class LocalObjectStore : public ObjectStore {
 
   Status Put(const std::string& key, std::string_view bytes) override;
   Result<std::string> Get(const std::string& key) override;
+  Result<FileBytes> GetBytes(const std::string& key) override;
   Status Delete(const std::string& key) override;
   Result<std::vector<std::string>> List(const std::string& prefix) override;
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_io.h"
 #include "common/status.h"
 
 namespace quiver::storage {
@@ -22,6 +23,11 @@ class ObjectStore {
   virtual Status Put(const std::string& key, std::string_view bytes) = 0;
   // NotFound when absent.
   virtual Result<std::string> Get(const std::string& key) = 0;
+  // The object as read-only bytes, mapped where the store can (LocalObjectStore), else Get's copy.
+  virtual Result<FileBytes> GetBytes(const std::string& key) {
+    QV_ASSIGN_OR_RETURN(std::string bytes, Get(key));
+    return FileBytes(std::move(bytes));
+  }
   // Deleting an absent object succeeds.
   virtual Status Delete(const std::string& key) = 0;
   virtual Result<std::vector<std::string>> List(const std::string& prefix) = 0;
