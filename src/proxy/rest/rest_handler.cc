@@ -205,13 +205,30 @@ void SetDefaultValue(const json& v, spb::FieldSchema* f) {
   auto* d = f->mutable_default_value();
   auto bad = [&] { Fail(kParameterInvalid, fmt::format("convert defaultValue fail, err:invalid default value {} for field {}", v.dump(), f->name())); };
   switch (f->data_type()) {
-    case spb::DataType::Bool: if (!v.is_boolean()) bad(); d->set_bool_data(v.get<bool>()); break;
+    case spb::DataType::Bool:
+      if (!v.is_boolean()) bad();
+      d->set_bool_data(v.get<bool>());
+      break;
     case spb::DataType::Int8: case spb::DataType::Int16: case spb::DataType::Int32:
-      if (!v.is_number_integer()) bad(); d->set_int_data(v.get<int32_t>()); break;
-    case spb::DataType::Int64: if (!v.is_number_integer()) bad(); d->set_long_data(v.get<int64_t>()); break;
-    case spb::DataType::Float: if (!v.is_number()) bad(); d->set_float_data(v.get<float>()); break;
-    case spb::DataType::Double: if (!v.is_number()) bad(); d->set_double_data(v.get<double>()); break;
-    case spb::DataType::VarChar: case spb::DataType::String: if (!v.is_string()) bad(); d->set_string_data(v.get<std::string>()); break;
+      if (!v.is_number_integer()) bad();
+      d->set_int_data(v.get<int32_t>());
+      break;
+    case spb::DataType::Int64:
+      if (!v.is_number_integer()) bad();
+      d->set_long_data(v.get<int64_t>());
+      break;
+    case spb::DataType::Float:
+      if (!v.is_number()) bad();
+      d->set_float_data(v.get<float>());
+      break;
+    case spb::DataType::Double:
+      if (!v.is_number()) bad();
+      d->set_double_data(v.get<double>());
+      break;
+    case spb::DataType::VarChar: case spb::DataType::String:
+      if (!v.is_string()) bad();
+      d->set_string_data(v.get<std::string>());
+      break;
     case spb::DataType::JSON: d->set_bytes_data(v.is_string() ? v.get<std::string>() : v.dump()); break;
     default: bad();
   }
