@@ -314,7 +314,7 @@ Status HnswIndex::Serialize(std::string* out) const {
   try {
     // hnswlib's saveIndex reads the graph without its locks; adds hold resize_mu_ exclusively
     // (see Add), so only searches run beside it, and they only read.
-    std::shared_lock lock(resize_mu_);
+    std::shared_lock lock = ReadLock();
     impl_->graph->saveIndex(file.Path());
   } catch (const std::exception& e) {
     return Status::Internal("hnswlib: {}", e.what());
@@ -365,6 +365,16 @@ namespace {
 constexpr size_t kAddSlice = 256;
 }  // namespace
 
+std::shared_lock<std::shared_mutex> HnswIndex::ReadLock() const {
+  { std::lock_guard gate(writer_gate_); }  // waits while a writer is queued
+  return std::shared_lock(resize_mu_);
+}
+
+std::unique_lock<std::shared_mutex> HnswIndex::WriteLock() const {
+  std::lock_guard gate(writer_gate_);  // held until the readers in flight have drained
+  return std::unique_lock(resize_mu_);
+}
+
 Status HnswIndex::Add(const float* vector, uint64_t label) {
   VectorBatch one;
   one.dense = vector;
@@ -393,7 +403,7 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
   const bool parallel = threads > 1 && n >= 256;
   for (size_t begin = 0; begin < n; begin += kAddSlice) {
     const size_t end = std::min(n, begin + kAddSlice);
-    std::unique_lock lock(resize_mu_);
+    std::unique_lock lock = WriteLock();
     try {
       const size_t need = impl_->graph->cur_element_count + (end - begin);
       if (need > impl_->capacity) {
@@ -435,7 +445,7 @@ std::vector<std::pair<float, uint64_t>> HnswIndex::Search(const float* query, si
   const void* q = Prepare(query, &scratch);
   std::vector<std::pair<float, uint64_t>> out;
   try {
-    std::shared_lock lock(resize_mu_);
+    std::shared_lock lock = ReadLock();
     // hnswlib searches with max(ef_, k); asking for max(ef, k) and trimming gives a per-query
     // ef without touching the shared setting.
     auto pq = impl_->graph->searchKnn(q, std::max(k, ef));
@@ -455,7 +465,7 @@ std::vector<std::pair<float, uint64_t>> HnswIndex::Search(const float* query, si
 }
 
 size_t HnswIndex::Size() const {
-  std::shared_lock lock(resize_mu_);
+  std::shared_lock lock = ReadLock();
   return impl_->graph->cur_element_count;
 }
 

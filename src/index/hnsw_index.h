@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <utility>
 #include <vector>
@@ -74,7 +75,13 @@ class HnswIndex : public VectorIndex {
   Metric metric_;
   int64_t dim_;
   Encoding encoding_;
-  mutable std::shared_mutex resize_mu_;  // shared by searches, exclusive for adds and growth
+  // Searches share resize_mu_; adds and growth hold it exclusively. glibc's rwlock prefers
+  // readers, so a writer first takes writer_gate_, which new readers pass through: a stream of
+  // overlapping searches cannot starve the background builder (ReadLock / WriteLock).
+  std::shared_lock<std::shared_mutex> ReadLock() const;
+  std::unique_lock<std::shared_mutex> WriteLock() const;
+  mutable std::shared_mutex resize_mu_;
+  mutable std::mutex writer_gate_;
   std::unique_ptr<Impl> impl_;
 };
 
