@@ -21,11 +21,11 @@ function run(args, env, timeoutMs) {
   });
 }
 
-it('journal crash loop: 3 SIGKILL/restart cycles keep every acknowledged write exactly once', async () => {
-  const r = await run([path.join(here, 'crash', 'journal_crash_loop.mjs'), '3'], {}, 90_000);
+it('journal crash loop: 4 SIGKILL/restart cycles keep every acknowledged write exactly once', async () => {
+  const r = await run([path.join(here, 'crash', 'journal_crash_loop.mjs'), '4'], {}, 120_000);
   const out = `exit ${r.code} ${r.signal || ''}\n${r.stdout}\n${r.stderr}`;
   assert.equal(r.code, 0, `crash loop failed:\n${out}`);
-  assert.match(r.stdout, /^3 passed, 0 failed$/m, out);
+  assert.match(r.stdout, /^4 passed, 0 failed$/m, out);
 });
 
 it('negative control: a falsified journal makes the loop report I1 and I2 violations', async () => {
