@@ -359,10 +359,11 @@ const void* HnswIndex::Prepare(const float* vector, std::vector<float>* scratch)
 // the graph without those locks and are not safe beside an insert: a search may follow a link to
 // a node still being written, or pair a new top level with the old entry point (hnswlib's
 // authors: searching and inserting at the same time is not thread-safe). So adds hold
-// resize_mu_ exclusively, and AddBatch adds in slices of kAddSlice vectors (in parallel within
+// resize_mu_ exclusively, and AddBatch adds in slices of about kAddSliceFloats / dim vectors
+// (16 to 256: 256 at 128-d, 41 at 784-d, each slice tens of milliseconds; in parallel within
 // a slice) so that a search waits for one slice at most.
 namespace {
-constexpr size_t kAddSlice = 256;
+constexpr size_t kAddSliceFloats = 256 * 128;
 }  // namespace
 
 std::shared_lock<std::shared_mutex> HnswIndex::ReadLock() const {
@@ -401,8 +402,9 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
     return Status::Ok();
   };
   const bool parallel = threads > 1 && n >= 256;
-  for (size_t begin = 0; begin < n; begin += kAddSlice) {
-    const size_t end = std::min(n, begin + kAddSlice);
+  const size_t slice = std::clamp<size_t>(kAddSliceFloats / static_cast<size_t>(std::max<int64_t>(dim, 1)), 16, 256);
+  for (size_t begin = 0; begin < n; begin += slice) {
+    const size_t end = std::min(n, begin + slice);
     std::unique_lock lock = WriteLock();
     try {
       const size_t need = impl_->graph->cur_element_count + (end - begin);
