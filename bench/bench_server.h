@@ -12,12 +12,28 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "milvus.grpc.pb.h"
+
+// Appends key = value to a request's KeyValuePair list (index and search parameters).
+inline void Kv(google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>* kvs,
+               const std::string& k, const std::string& v) {
+  auto* kv = kvs->Add();
+  kv->set_key(k);
+  kv->set_value(v);
+}
+
+// True when both the RPC and Milvus's status succeeded; otherwise says which call failed.
+inline bool Ok(const grpc::Status& s, const milvus::proto::common::Status& st, const char* what) {
+  if (s.ok() && st.code() == 0) return true;
+  std::fprintf(stderr, "%s failed: %s %s\n", what, s.error_message().c_str(), st.reason().c_str());
+  return false;
+}
 
 class BenchServer {
  public:

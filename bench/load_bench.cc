@@ -64,17 +64,6 @@ std::vector<int> ParseList(const std::string& s) {
   return out;
 }
 
-void Kv(google::protobuf::RepeatedPtrField<cpb::KeyValuePair>* kvs, const std::string& k, const std::string& v) {
-  auto* kv = kvs->Add();
-  kv->set_key(k);
-  kv->set_value(v);
-}
-
-bool Ok(const grpc::Status& s, const cpb::Status& st, const char* what) {
-  if (s.ok() && st.code() == 0) return true;
-  std::fprintf(stderr, "%s failed: %s %s\n", what, s.error_message().c_str(), st.reason().c_str());
-  return false;
-}
 
 // CPU seconds (user + system) the server process has used so far.
 double ProcessCpuSeconds(pid_t pid) {

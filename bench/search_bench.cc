@@ -32,23 +32,6 @@ namespace spb = milvus::proto::schema;
 namespace cpb = milvus::proto::common;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-
-void Kv(google::protobuf::RepeatedPtrField<cpb::KeyValuePair>* kvs, const std::string& k, const std::string& v) {
-  auto* kv = kvs->Add();
-  kv->set_key(k);
-  kv->set_value(v);
-}
-
-bool Ok(const grpc::Status& s, const cpb::Status& st, const char* what) {
-  if (s.ok() && st.code() == 0) return true;
-  std::fprintf(stderr, "%s failed: %s %s\n", what, s.error_message().c_str(), st.reason().c_str());
-  return false;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   const std::string out = bench::TakeOutFlag(argc, argv);
   std::string bin = argc > 1 ? argv[1] : "./build/quiver";
@@ -65,10 +48,11 @@ int main(int argc, char** argv) {
   }
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-1, 1);
-  std::vector<float> data(static_cast<size_t>(n) * dim);
+  std::vector<float> data;
   if (fashion) {
     data = fmnist::Base(n);
   } else {
+    data.resize(static_cast<size_t>(n) * dim);
     for (auto& x : data) x = u(rng);
   }
 

@@ -34,17 +34,6 @@ int64_t RssBytes(pid_t pid) {
   return 0;
 }
 
-void Kv(google::protobuf::RepeatedPtrField<cpb::KeyValuePair>* kvs, const std::string& k, const std::string& v) {
-  auto* kv = kvs->Add();
-  kv->set_key(k);
-  kv->set_value(v);
-}
-
-bool Ok(const grpc::Status& s, const cpb::Status& st, const char* what) {
-  if (s.ok() && st.code() == 0) return true;
-  std::fprintf(stderr, "%s failed: %s %s\n", what, s.error_message().c_str(), st.reason().c_str());
-  return false;
-}
 
 // One search (nq=1, k=10); true when answered with hits.
 bool SearchOnce(mpb::MilvusService::Stub* stub, const std::vector<float>& q) {

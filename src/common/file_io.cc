@@ -10,21 +10,42 @@
 #include <utility>
 
 namespace quiver {
+namespace {
 
-Result<std::string> ReadFileContents(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+// An open file descriptor and the size fstat saw; closed when destroyed.
+struct OpenFile {
+  int fd = -1;
+  size_t size = 0;
+  OpenFile() = default;
+  OpenFile(OpenFile&& other) noexcept : fd(std::exchange(other.fd, -1)), size(other.size) {}
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  ~OpenFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// NotFound when the file does not exist, Unavailable on other errors.
+Result<OpenFile> OpenForRead(const std::string& path) {
+  OpenFile f;
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f.fd < 0) {
     if (errno == ENOENT) return Status::NotFound("{} does not exist", path);
     return Status::Unavailable("open {}: {}", path, std::strerror(errno));
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    Status s = Status::Unavailable("stat {}: {}", path, std::strerror(errno));
-    ::close(fd);
-    return s;
-  }
+  if (::fstat(f.fd, &st) != 0)
+    return Status::Unavailable("stat {}: {}", path, std::strerror(errno));
+  f.size = static_cast<size_t>(st.st_size);
+  return f;
+}
+
+}  // namespace
+
+Result<std::string> ReadFileContents(const std::string& path) {
+  QV_ASSIGN_OR_RETURN(OpenFile f, OpenForRead(path));
   std::string out;
-  out.resize(static_cast<size_t>(st.st_size));
+  out.resize(f.size);
   size_t off = 0;
   // Reads to end of file even if it grew since fstat; the end is found with a small read into
   // `probe`, so a file of the size fstat saw is never copied into a larger buffer.
@@ -32,18 +53,15 @@ Result<std::string> ReadFileContents(const std::string& path) {
   for (;;) {
     const bool full = off == out.size();
     ssize_t n =
-        full ? ::read(fd, probe, sizeof probe) : ::read(fd, out.data() + off, out.size() - off);
+        full ? ::read(f.fd, probe, sizeof probe) : ::read(f.fd, out.data() + off, out.size() - off);
     if (full && n > 0) out.append(probe, static_cast<size_t>(n));
     if (n < 0) {
       if (errno == EINTR) continue;
-      Status s = Status::Unavailable("read {}: {}", path, std::strerror(errno));
-      ::close(fd);
-      return s;
+      return Status::Unavailable("read {}: {}", path, std::strerror(errno));
     }
     if (n == 0) break;
     off += static_cast<size_t>(n);
   }
-  ::close(fd);
   out.resize(off);
   return out;
 }
@@ -54,7 +72,6 @@ FileBytes& FileBytes::operator=(FileBytes&& other) noexcept {
   const bool owned = other.map_ == nullptr;
   owned_ = std::move(other.owned_);
   map_ = std::exchange(other.map_, nullptr);
-  map_size_ = std::exchange(other.map_size_, 0);
   view_ = owned ? std::string_view(owned_) : other.view_;
   other.owned_.clear();
   other.view_ = {};
@@ -62,39 +79,20 @@ FileBytes& FileBytes::operator=(FileBytes&& other) noexcept {
 }
 
 void FileBytes::Release() {
-  if (map_ != nullptr) ::munmap(map_, map_size_);
+  if (map_ != nullptr) ::munmap(map_, view_.size());
   map_ = nullptr;
-  map_size_ = 0;
   owned_.clear();
   view_ = {};
 }
 
 Result<FileBytes> MapFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound("{} does not exist", path);
-    return Status::Unavailable("open {}: {}", path, std::strerror(errno));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    Status s = Status::Unavailable("stat {}: {}", path, std::strerror(errno));
-    ::close(fd);
-    return s;
-  }
+  QV_ASSIGN_OR_RETURN(OpenFile f, OpenForRead(path));
   FileBytes out;
-  if (st.st_size > 0) {
-    const auto size = static_cast<size_t>(st.st_size);
-    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (map == MAP_FAILED) {
-      Status s = Status::Unavailable("mmap {}: {}", path, std::strerror(errno));
-      ::close(fd);
-      return s;
-    }
-    out.map_ = map;
-    out.map_size_ = size;
-    out.view_ = std::string_view(static_cast<const char*>(map), size);
-  }
-  ::close(fd);
+  if (f.size == 0) return out;
+  void* map = ::mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, 0);
+  if (map == MAP_FAILED) return Status::Unavailable("mmap {}: {}", path, std::strerror(errno));
+  out.map_ = map;
+  out.view_ = std::string_view(static_cast<const char*>(map), f.size);
   return out;
 }
 

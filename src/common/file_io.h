@@ -34,8 +34,7 @@ class FileBytes {
   void Release();
 
   std::string owned_;
-  void* map_ = nullptr;  // set when the bytes are a mapping of map_size_ bytes
-  size_t map_size_ = 0;
+  void* map_ = nullptr;  // set when view_ is a mapping
   std::string_view view_;
 };
 

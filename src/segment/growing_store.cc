@@ -115,7 +115,6 @@ Status GrowingStore::ApplyLocked(wal::WalEntry&& entry) {
   }
   for (auto& c : fresh) {
     c->seq = next_seq_++;
-    pk_index_.Reserve(pk_index_.Rows() + static_cast<size_t>(c->num_rows));
     // A newer row with the same pk replaces the older ones from its timestamp on.
     pk_index_.AddChunk(c.get(), [&](const PkIndex::Loc& r) { MarkDead(r, c->ts, 0); });
     chunks_.push_back(std::move(c));

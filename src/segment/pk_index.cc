@@ -60,12 +60,15 @@ void PkIndex::Add(const PkValue& pk, Chunk* chunk, int64_t row) {
   QV_CHECK(row >= 0 && row <= UINT32_MAX && entries_.size() < UINT32_MAX);
   if ((used_ + 1) * 10 > slots_.size() * 7) Grow();
   const uint64_t h = Hash(pk);
-  Slot& s = slots_[Find(pk, h)];
+  Push(slots_[Find(pk, h)], h, chunk, static_cast<uint32_t>(row));
+}
+
+void PkIndex::Push(Slot& s, uint64_t hash, Chunk* chunk, uint32_t row) {
   if (s.head == 0) {
-    s.tag = static_cast<uint32_t>(h >> 32);
+    s.tag = static_cast<uint32_t>(hash >> 32);
     ++used_;
   }
-  entries_.push_back({chunk, static_cast<uint32_t>(row), s.head});
+  entries_.push_back({chunk, row, s.head});
   s.head = static_cast<uint32_t>(entries_.size());
 }
 
@@ -74,8 +77,7 @@ void PkIndex::AddChunk(Chunk* chunk, const std::function<void(const Loc&)>& olde
   if (n <= 0) return;
   QV_CHECK(n - 1 <= UINT32_MAX && entries_.size() + static_cast<size_t>(n) < UINT32_MAX);
   // Grown once for the whole chunk (each row uses at most one new slot), so the mask below holds.
-  while ((used_ + static_cast<size_t>(n)) * 10 > slots_.size() * 7) Grow();
-  entries_.reserve(entries_.size() + static_cast<size_t>(n));
+  Reserve(entries_.size() + static_cast<size_t>(n));
   std::vector<uint64_t> hashes(static_cast<size_t>(n));
   for (int64_t r = 0; r < n; ++r) hashes[static_cast<size_t>(r)] = Hash(RowPk(*chunk, r));
   const size_t mask = slots_.size() - 1;
@@ -86,12 +88,7 @@ void PkIndex::AddChunk(Chunk* chunk, const std::function<void(const Loc&)>& olde
     Slot& s = slots_[Find(RowPk(*chunk, r), h)];
     for (uint32_t e = s.head; e != 0; e = entries_[e - 1].next)
       older({entries_[e - 1].chunk, entries_[e - 1].row});
-    if (s.head == 0) {
-      s.tag = static_cast<uint32_t>(h >> 32);
-      ++used_;
-    }
-    entries_.push_back({chunk, static_cast<uint32_t>(r), s.head});
-    s.head = static_cast<uint32_t>(entries_.size());
+    Push(s, h, chunk, static_cast<uint32_t>(r));
   }
 }
 

@@ -63,6 +63,8 @@ class PkIndex {
   static uint64_t Hash(const PkValue& pk);
   // The slot holding pk's chain, or the empty slot where it would go.
   size_t Find(const PkValue& pk, uint64_t hash) const;
+  // Puts (chunk, row) at the head of slot s's chain (s holds the pk, or is empty for it).
+  void Push(Slot& s, uint64_t hash, Chunk* chunk, uint32_t row);
   void Grow();
 
   std::vector<Entry> entries_;

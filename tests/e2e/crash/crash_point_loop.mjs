@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { QuiverServer, QUIVER_BIN } from '../lib/server.mjs';
-import { newClient, DataType } from '../lib/helpers.mjs';
+import { newClient, DataType, seededRandom } from '../lib/helpers.mjs';
 
 const rounds = Number(process.argv[2] || process.env.CRASH_ROUNDS || 1);
 const seed = Number(process.env.CRASH_SEED || Date.now() % 1_000_000);
@@ -38,15 +38,7 @@ const RECOVERY_BOUND_MS = 10_000;
 const MAIN = 'cp_main';
 const CRASH_EXIT = 9;
 
-let rngState = seed >>> 0;
-function rand() {   // mulberry32: the workload replays from CRASH_SEED
-  rngState = (rngState + 0x6d2b79f5) >>> 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const randInt = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
+const { rand, randInt } = seededRandom(seed);   // the workload replays from its seed
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const vecOf = (pk, ver) => Array.from({ length: DIM }, (_, i) =>
   Math.fround(i === 0 ? (pk % 1000) / 10 : i === 1 ? ver : ((pk * (i + 3) + ver * 7) % 101) / 9));

@@ -23,7 +23,7 @@
 // Prints one line per cycle and ends with the plain line "N passed, N failed" (cycles); exits
 // non-zero on any violation. On failure the data dir is kept and its path printed.
 import { QuiverServer } from '../lib/server.mjs';
-import { newClient, DataType } from '../lib/helpers.mjs';
+import { newClient, DataType, seededRandom } from '../lib/helpers.mjs';
 
 const cycles = Number(process.argv[2] || process.env.CRASH_CYCLES || 5);
 const writersN = Number(process.env.CRASH_WRITERS || 4);
@@ -33,14 +33,7 @@ const BATCH = 100;
 const MAX_ROWS_PER_COLLECTION = 12_000;   // live rows; stays within the 16384-row limit/offset window
 const PAGE = 4096;
 
-let rngState = seed >>> 0;
-function rand() {   // mulberry32
-  rngState = (rngState + 0x6d2b79f5) >>> 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const { rand } = seededRandom(seed);   // the workload replays from its seed
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const vecOf = (pk, batchNo) => Array.from({ length: DIM }, (_, i) => Math.fround(i === 0 ? pk : i === 1 ? batchNo : (pk * (i + 1)) % 97 / 7));
 const isOk = res => res && res.status ? res.status.error_code === 'Success' && Number(res.status.code ?? 0) === 0

@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { QuiverServer } from '../lib/server.mjs';
-import { newClient, DataType } from '../lib/helpers.mjs';
+import { newClient, DataType, seededRandom } from '../lib/helpers.mjs';
 
 const seconds = Number(process.argv[2] || process.env.LOAD_SECONDS || 30);
 const seed = Number(process.env.LOAD_SEED || Date.now() % 1_000_000);
@@ -28,15 +28,7 @@ const DIM = 16;
 const SPAN = 1_000_000;
 const COLL = 'load_hnsw', FLAT = 'load_flat';
 
-let rngState = seed >>> 0;
-function rand() {   // mulberry32
-  rngState = (rngState + 0x6d2b79f5) >>> 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const randInt = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
+const { rand, randInt } = seededRandom(seed);   // the workload replays from its seed
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const vecOf = (pk, ver) => Array.from({ length: DIM }, (_, i) => Math.fround(((pk * (i + 7) + ver * 13) % 997) / 31 + (i === 0 ? ver : 0)));
 const isOk = res => { const s = res && res.status ? res.status : res; return !!s && s.error_code === 'Success' && Number(s.code ?? 0) === 0; };

@@ -225,3 +225,17 @@ export async function runNodeScript(args, env = {}, timeoutMs = 60_000) {
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
   });
 }
+
+// A seeded pseudo-random generator (mulberry32), so a workload replays from its seed:
+// rand() in [0, 1), randInt(lo, hi) inclusive.
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  const rand = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { rand, randInt: (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1)) };
+}
