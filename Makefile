@@ -56,7 +56,7 @@ asan:
 tsan:
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIVER_SANITIZE=thread -DQUIVER_BUILD_TESTS=OFF > /dev/null
 	@cmake --build build-tsan -j $(JOBS) --target quiver
-	cd tests/e2e && TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$(abspath tests/e2e/crash/tsan.supp)" \
+	cd tests/e2e && TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 ignore_noninstrumented_modules=1 suppressions=$(abspath tests/e2e/crash/tsan.supp)" \
 	  QUIVER_BIN=$(abspath build-tsan)/quiver node crash/mixed_load.mjs $(LOAD_SECONDS)
 
 # libFuzzer targets (tests/fuzz) built with clang-14 + ASan/UBSan in their own build dir, each

@@ -362,8 +362,40 @@ const void* HnswIndex::Prepare(const float* vector, std::vector<float>* scratch)
 // resize_mu_ exclusively, and AddBatch adds in slices of about kAddSliceFloats / dim vectors
 // (16 to 256: 256 at 128-d, 41 at 784-d, each slice tens of milliseconds; in parallel within
 // a slice) so that a search waits for one slice at most.
+//
+// Levels are drawn here, per label, rather than by hnswlib: its addPoint draws from one shared
+// generator, and an insert that raises the top level writes the entry point while parallel
+// inserts read it without a lock (a data race TSan reports). Drawn up front, the rows that raise
+// the top level are known before a slice starts and are inserted alone, first; the rest go in
+// parallel. hnswlib takes a caller's level only when it is above zero, so its own draw is pinned
+// to zero (mult_ = 0) while a slice runs and restored before anyone can save the graph. A level
+// from a hash of the label also makes a build reproducible whatever the thread count.
 namespace {
 constexpr size_t kAddSliceFloats = 256 * 128;
+
+// hnswlib's distribution: floor(-ln(u) * mult), u uniform in (0, 1], mult = 1 / ln(M).
+int DrawLevel(uint64_t label, double mult) {
+  uint64_t z = label + 0x9e3779b97f4a7c15ULL;  // splitmix64
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  const double u = static_cast<double>((z >> 11) + 1) * 0x1.0p-53;
+  return static_cast<int>(-std::log(u) * mult);
+}
+
+// Pins hnswlib's own level draw to zero for the scope (see above).
+class PinnedLevels {
+ public:
+  explicit PinnedLevels(double* mult) : mult_(mult), saved_(*mult) { *mult_ = 0.0; }
+  ~PinnedLevels() { *mult_ = saved_; }
+  PinnedLevels(const PinnedLevels&) = delete;
+  PinnedLevels& operator=(const PinnedLevels&) = delete;
+  double saved() const { return saved_; }
+
+ private:
+  double* mult_;
+  double saved_;
+};
 }  // namespace
 
 std::shared_lock<std::shared_mutex> HnswIndex::ReadLock() const {
@@ -390,12 +422,14 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
   if (vectors == nullptr && n > 0) return Status::InvalidArgument("HNSW takes dense vectors");
   if (n > 0 && encoding_ == Encoding::kSq8 && !impl_->Trained())
     return Status::FailedPrecondition("HNSW_SQ: not trained");
-  // One vector; the caller holds resize_mu_ exclusively and has reserved the capacity.
-  auto add = [&](size_t i) -> Status {
+  std::vector<int> levels;
+  // One vector at its drawn level; the caller holds resize_mu_ exclusively, has reserved the
+  // capacity and pinned hnswlib's own draw.
+  auto add = [&](size_t i, size_t begin) -> Status {
     std::vector<float> scratch;
     const void* data = Prepare(vectors + i * static_cast<size_t>(dim), &scratch);
     try {
-      impl_->graph->addPoint(data, static_cast<hnswlib::labeltype>(first_label + i));
+      impl_->graph->addPoint(data, static_cast<hnswlib::labeltype>(first_label + i), levels[i - begin]);
     } catch (const std::exception& e) {
       return Status::Internal("hnswlib: {}", e.what());
     }
@@ -415,9 +449,19 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
     } catch (const std::exception& e) {
       return Status::Internal("hnswlib: {}", e.what());
     }
+    PinnedLevels pinned(&impl_->graph->mult_);
+    levels.resize(end - begin);
+    for (size_t i = begin; i < end; ++i) levels[i - begin] = DrawLevel(first_label + i, pinned.saved());
     if (!parallel) {
-      for (size_t i = begin; i < end; ++i) QV_RETURN_IF_ERROR(add(i));
+      for (size_t i = begin; i < end; ++i) QV_RETURN_IF_ERROR(add(i, begin));
       continue;
+    }
+    // Rows that raise the top level first, alone; they are then skipped below.
+    std::vector<char> done(end - begin, 0);
+    for (size_t i = begin; i < end; ++i) {
+      if (levels[i - begin] <= impl_->graph->maxlevel_) continue;
+      QV_RETURN_IF_ERROR(add(i, begin));
+      done[i - begin] = 1;
     }
     std::vector<Status> results(static_cast<size_t>(threads));
     {
@@ -426,7 +470,8 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
         workers.emplace_back([&, t] {
           for (size_t i = begin + static_cast<size_t>(t); i < end;
                i += static_cast<size_t>(threads)) {
-            Status st = add(i);
+            if (done[i - begin]) continue;
+            Status st = add(i, begin);
             if (!st.ok()) {
               results[static_cast<size_t>(t)] = std::move(st);
               return;
