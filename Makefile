@@ -5,7 +5,7 @@ JOBS ?= 2
 DATA ?= ./quiver-data
 PORT ?= 19530
 
-.PHONY: setup configure build run test unit e2e bench crashtest fuzz powercut corruption asan tsan install clean
+.PHONY: setup configure build run test unit e2e bench crashtest fuzz powercut corruption asan tsan tsan-unit install clean
 
 setup:
 	@./scripts/setup.sh
@@ -25,9 +25,10 @@ unit: build
 e2e: build
 	cd tests/e2e && QUIVER_BIN=$(abspath $(BUILD_DIR))/quiver npm test
 
-# With CI=true (.ci/run) the short fuzz form runs first: each libFuzzer target for FUZZ_SECONDS
-# (60 s) in build-fuzz (clang-14, about 5 minutes to build on 2 cores); a crash fails the run.
-test: $(if $(filter true,$(CI)),fuzz) unit e2e
+# With CI=true (.ci/run) the short sanitizer forms run first: each libFuzzer target for
+# FUZZ_SECONDS (60 s) in build-fuzz (clang-14, about 5 minutes to build on 2 cores), then the
+# short TSan form (tsan-unit below); a crash or a sanitizer report fails the run.
+test: $(if $(filter true,$(CI)),fuzz tsan-unit) unit e2e
 
 # Long crash tests (CI runs short forms inside the e2e suite): kill -9 at random moments
 # (CYCLES cycles of the journal loop), then every named crash point CRASH_ROUNDS times under
@@ -56,8 +57,25 @@ asan:
 tsan:
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIVER_SANITIZE=thread -DQUIVER_BUILD_TESTS=OFF > /dev/null
 	@cmake --build build-tsan -j $(JOBS) --target quiver
-	cd tests/e2e && TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 ignore_noninstrumented_modules=1 suppressions=$(abspath tests/e2e/crash/tsan.supp)" \
-	  QUIVER_BIN=$(abspath build-tsan)/quiver node crash/mixed_load.mjs $(LOAD_SECONDS)
+	cd tests/e2e && $(TSAN_ENV) QUIVER_BIN=$(abspath build-tsan)/quiver node crash/mixed_load.mjs $(LOAD_SECONDS)
+
+# The short TSan form: the in-process mixed load over the whole engine (concurrency_test, for
+# TSAN_SECONDS) and the unit tests that run threads (HNSW adds beside searches, the executor, WAL
+# group commit), built with -fsanitize=thread at -O1 in build-tsan-unit (generated protobuf code
+# uninstrumented; about 5 minutes on 2 cores); any TSan report fails. The mixed load runs without
+# TSan's lock-order detector: hnswlib creates 65,536 mutexes per index and the detector's
+# bookkeeping for them turns 5 s of load into 2 minutes; the unit tests and `make tsan` keep it.
+TSAN_SECONDS ?= 60
+TSAN_ENV = TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 ignore_noninstrumented_modules=1 suppressions=$(abspath tests/tsan.supp)"
+tsan-unit: setup
+	@cmake -S . -B build-tsan-unit -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+	  -DQUIVER_SANITIZE=thread > /dev/null
+	@cmake --build build-tsan-unit -j $(JOBS) --target concurrency_test index_test common_test wal_test
+	$(subst halt_on_error=0,halt_on_error=0 detect_deadlocks=0,$(TSAN_ENV)) QUIVER_CONCURRENCY_SECONDS=$(TSAN_SECONDS) \
+	  ./build-tsan-unit/src/embed/concurrency_test
+	$(TSAN_ENV) ./build-tsan-unit/src/index/index_test --gtest_filter='HnswIndex.SearchesWhileAdding*:HnswIndex.OverlappingSearches*'
+	$(TSAN_ENV) ./build-tsan-unit/src/common/common_test --gtest_filter='Executor.*'
+	$(TSAN_ENV) ./build-tsan-unit/src/wal/wal_test --gtest_filter='WalTest.ConcurrentAppenders*'
 
 # libFuzzer targets (tests/fuzz) built with clang-14 + ASan/UBSan in their own build dir, each
 # run for FUZZ_SECONDS. Crashers land in $(FUZZ_DIR)/crashes; copy them into

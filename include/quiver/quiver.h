@@ -32,6 +32,9 @@ struct DatabaseOptions {
   bool sync_writes = true;
   // Unflushed rows per collection before they are written out as a segment.
   int64_t flush_rows = 200000;
+  // A search scans rows exactly instead of walking the vector index when rows x dim is at most
+  // this (the server's --exact-scan-max-cost); 0 uses the index whenever it covers 1,000 rows.
+  int64_t exact_scan_max_cost = int64_t{1} << 22;
   // Quiver's log (spdlog's default logger) goes to stderr at this level ("off" silences it);
   // empty leaves the process's spdlog set-up alone.
   std::string log_level = "warn";

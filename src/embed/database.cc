@@ -59,6 +59,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, const D
   server::EngineOptions engine_options;
   engine_options.wal_sync = options.sync_writes;
   engine_options.flush_rows = options.flush_rows;
+  engine_options.exact_scan_max_cost = options.exact_scan_max_cost;
   auto impl = std::make_unique<Impl>();
   QV_ASSIGN_OR_RETURN(impl->engine, server::Engine::Open(dir, engine_options));
   return std::unique_ptr<Database>(new Database(std::move(impl)));
