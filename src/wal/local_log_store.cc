@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <optional>
 
 #include "common/crash_point.h"
 #include "common/crc32c.h"
@@ -17,6 +18,14 @@ constexpr uint32_t kFileVersion = 1;
 constexpr size_t kFileHeader = 16;    // magic, version, crc of the previous 12 bytes
 constexpr size_t kRecordHeader = 16;  // payload length, crc, lsn
 constexpr uint32_t kMaxRecordBytes = 1u << 30;
+
+// The clean-shutdown record (docs/wal_format.md): written when the store closes cleanly with
+// sync on, it states how far the active file was synced, so that damage before that point reads
+// as corruption rather than as the torn tail of a crash. Removed when the channel reopens.
+constexpr char kCleanMagic[8] = {'Q', 'V', 'W', 'C', 'L', 'E', 'A', 'N'};
+constexpr uint32_t kCleanVersion = 1;
+constexpr size_t kCleanBytes = 8 + 4 + 8 + 8 + 8 + 4;  // magic, version, first, bytes, last, crc
+constexpr char kCleanName[] = "CLEAN";
 
 void PutU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -151,6 +160,34 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
 
 }  // namespace
 
+// What the clean-shutdown record says about the active file.
+struct CleanEnd {
+  Lsn first = 0;     // the active file's first LSN (its name)
+  uint64_t bytes = 0;  // its synced length
+  Lsn last = 0;      // the last LSN written (first - 1 when the file held no record)
+};
+
+std::string EncodeCleanEnd(const CleanEnd& c) {
+  std::string out(kCleanMagic, 8);
+  PutU32(out, kCleanVersion);
+  PutU64(out, c.first);
+  PutU64(out, c.bytes);
+  PutU64(out, c.last);
+  PutU32(out, Crc32c(out.data(), out.size()));
+  return out;
+}
+
+Result<CleanEnd> DecodeCleanEnd(const std::string& path, std::string_view data) {
+  if (data.size() != kCleanBytes || std::memcmp(data.data(), kCleanMagic, 8) != 0 ||
+      GetU32(data.data() + kCleanBytes - 4) != Crc32c(data.data(), kCleanBytes - 4)) {
+    return Status::Corruption("WAL clean-shutdown record {}: damaged ({} bytes)", path, data.size());
+  }
+  if (GetU32(data.data() + 8) != kCleanVersion) {
+    return Status::Corruption("WAL clean-shutdown record {}: unknown version {}", path, GetU32(data.data() + 8));
+  }
+  return CleanEnd{GetU64(data.data() + 12), GetU64(data.data() + 20), GetU64(data.data() + 28)};
+}
+
 // One channel: its directory, the active file and the group-commit state.
 class Channel {
  public:
@@ -165,14 +202,34 @@ class Channel {
     // acknowledged record of a new channel with it (its files are synced into dir_ only).
     if (options_.sync) QV_RETURN_IF_ERROR(fs_.SyncDir(dir_.substr(0, dir_.rfind('/'))));
     QV_RETURN_IF_ERROR(ListFiles());
+    QV_ASSIGN_OR_RETURN(std::optional<CleanEnd> clean, ReadCleanEnd());
     if (files_.empty()) {
+      if (clean) {
+        return Status::Corruption("WAL {}: the clean-shutdown record names file {} but there is none", dir_,
+                                  FileName(clean->first));
+      }
       next_lsn_ = 1;
       return StartFile(1);
     }
     auto [first, path] = *files_.rbegin();
     QV_ASSIGN_OR_RETURN(std::string data, fs_.ReadFile(path));
     Scan s;
-    if (!HeaderIntact(data) && !IntactRecordAfter(data, kFileHeader - 1, first - 1)) {
+    if (clean) {
+      // Everything up to the recorded end was synced before a clean shutdown: nothing there may
+      // be cut off as a torn write.
+      if (clean->first != first) {
+        return Status::Corruption("WAL {}: newest file is {} but the clean shutdown left {} active", dir_,
+                                  FileName(first), FileName(clean->first));
+      }
+      if (!HeaderIntact(data)) return Status::Corruption("WAL file {}: bad header", path);
+      QV_ASSIGN_OR_RETURN(s, ScanFile(path, first, data, nullptr));
+      if (s.valid_end < clean->bytes || (s.last_lsn ? s.last_lsn : first - 1) < clean->last) {
+        return Status::Corruption(
+            "WAL file {}: intact to offset {} (LSN {}) of {} bytes, but {} bytes through LSN {} were synced "
+            "before the last clean shutdown",
+            path, s.valid_end, s.last_lsn, data.size(), clean->bytes, clean->last);
+      }
+    } else if (!HeaderIntact(data) && !IntactRecordAfter(data, kFileHeader - 1, first - 1)) {
       // The crash interrupted the file's creation (its header never reached the disk, and
       // no record follows): start it again, like a header cut short.
       s = Scan{0, 0, true};
@@ -197,7 +254,30 @@ class Channel {
     QV_ASSIGN_OR_RETURN(file_, fs_.OpenAppend(path, /*create=*/false));
     file_bytes_ = s.valid_end;
     if (s.torn && options_.sync) QV_RETURN_IF_ERROR(file_->Sync());
+    // The record only speaks for the state it was written in: it goes (durably) before the
+    // first append, so a crash from here on is judged by the torn-tail rules again.
+    if (clean) {
+      QV_RETURN_IF_ERROR(fs_.Remove(dir_ + "/" + kCleanName));
+      if (options_.sync) QV_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+    }
     return Status::Ok();
+  }
+
+  // At a clean close, with every acknowledged record synced: records how far the active file
+  // reaches (written aside, synced, renamed into place, directory synced). Skipped without sync
+  // (nothing was promised durable) and on a poisoned channel (its file state is unknown).
+  Status WriteCleanEnd() {
+    std::lock_guard lock(mu_);
+    if (!options_.sync || !failed_.ok() || !file_ || writing_ || files_.empty()) return Status::Ok();
+    CleanEnd c{files_.rbegin()->first, file_bytes_, next_lsn_ - 1};
+    const std::string tmp = dir_ + "/" + kCleanName + ".tmp";
+    (void)fs_.Remove(tmp);  // a leftover of an interrupted close, if any
+    QV_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, fs_.OpenAppend(tmp, /*create=*/true));
+    QV_RETURN_IF_ERROR(f->Append(EncodeCleanEnd(c)));
+    QV_RETURN_IF_ERROR(f->Sync());
+    f.reset();
+    QV_RETURN_IF_ERROR(fs_.Rename(tmp, dir_ + "/" + kCleanName));
+    return fs_.SyncDir(dir_);
   }
 
   Status CheckPreviousEndsBefore(Lsn first) {
@@ -296,9 +376,19 @@ class Channel {
   const std::string& dir() const { return dir_; }
 
  private:
+  // The clean-shutdown record, if the channel was closed cleanly; Corruption when damaged.
+  Result<std::optional<CleanEnd>> ReadCleanEnd() {
+    if (!clean_present_) return std::optional<CleanEnd>();
+    const std::string path = dir_ + "/" + kCleanName;
+    QV_ASSIGN_OR_RETURN(std::string data, fs_.ReadFile(path));
+    QV_ASSIGN_OR_RETURN(CleanEnd c, DecodeCleanEnd(path, data));
+    return std::optional<CleanEnd>(c);
+  }
+
   Status ListFiles() {
     QV_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, fs_.ListDir(dir_));
     for (const auto& e : entries) {
+      if (!e.is_dir && e.name == kCleanName) clean_present_ = true;
       if (e.is_dir || !e.name.ends_with(".wal")) continue;
       Lsn first = std::strtoull(e.name.c_str(), nullptr, 10);
       files_[first] = dir_ + "/" + e.name;
@@ -343,6 +433,7 @@ class Channel {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<Lsn, std::string> files_;  // first LSN -> path; guarded by mu_
+  bool clean_present_ = false;        // a clean-shutdown record was found by Open
   Lsn next_lsn_ = 1;                  // guarded by mu_
   std::string pending_;               // frames not yet written; guarded by mu_
   Lsn pending_first_ = 0;
@@ -364,7 +455,13 @@ LocalLogStore::LocalLogStore(std::string root, LogOptions options)
     fs_ = options_.fs;
   }
 }
-LocalLogStore::~LocalLogStore() = default;
+LocalLogStore::~LocalLogStore() {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, ch] : channels_) {
+    Status st = ch->WriteCleanEnd();
+    if (!st.ok()) QV_LOG_WARN("WAL {}: clean-shutdown record not written: {}", ch->dir(), st.ToString());
+  }
+}
 
 Result<std::unique_ptr<LocalLogStore>> LocalLogStore::Open(const std::string& root,
                                                            LogOptions options) {

@@ -37,10 +37,16 @@ class WalTest : public ::testing::Test {
     EXPECT_TRUE(st.ok()) << st.ToString();
     return out;
   }
+  // The channel's one WAL file.
   std::string OnlyFile() {
-    for (const auto& e : fs::directory_iterator(dir_ + "/ch")) return e.path().string();
+    for (const auto& e : fs::directory_iterator(dir_ + "/ch")) {
+      if (e.path().extension() == ".wal") return e.path().string();
+    }
     return "";
   }
+  // Turns the clean close that ended a test's scope into a crash: the store's destructor wrote
+  // the clean-shutdown record, a killed process would not have.
+  void ForgetCleanShutdown() { ASSERT_TRUE(fs::remove(dir_ + "/ch/CLEAN")); }
   std::string dir_;
 };
 
@@ -72,6 +78,7 @@ TEST_F(WalTest, TornTailIsTruncatedNotReported) {
     ASSERT_TRUE(s->Append("ch", "keep").ok());
     ASSERT_TRUE(s->Append("ch", std::string(100, 'x')).ok());
   }
+  ForgetCleanShutdown();
   std::string path = OnlyFile();
   fs::resize_file(path, fs::file_size(path) - 30);  // the crash cut the last record short
   auto s = Open();
@@ -111,6 +118,7 @@ TEST_F(WalTest, Issue9ZeroFilledTailIsTornNotCorruption) {
     ASSERT_TRUE(s->Append("ch", "keep").ok());
     ASSERT_TRUE(s->Append("ch", std::string(100, 'x')).ok());
   }
+  ForgetCleanShutdown();
   std::string path = OnlyFile();
   auto size = fs::file_size(path);
   {
@@ -135,6 +143,7 @@ TEST_F(WalTest, Issue9ZeroedHeaderOfNewestEmptyFileIsRecreated) {
     auto s = Open(o);
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'a' + i)).ok());
   }
+  ForgetCleanShutdown();
   {
     std::ofstream f(dir_ + "/ch/00000000000000000004.wal", std::ios::binary);
     f.write(std::string(16, '\0').data(), 16);
@@ -156,6 +165,7 @@ TEST_F(WalTest, Issue9FileNamesMustMatchLsns) {
     ASSERT_TRUE(s->Append("ch", "a").ok());
     ASSERT_TRUE(s->Append("ch", "b").ok());
   }
+  ForgetCleanShutdown();
   // An empty newest file named for LSN 4 after a file ending at 2.
   fs::copy_file(OnlyFile(), dir_ + "/ch/00000000000000000004.wal");
   fs::resize_file(dir_ + "/ch/00000000000000000004.wal", 16);
@@ -169,6 +179,7 @@ TEST_F(WalTest, Issue9FileNamesMustMatchLsns) {
   EXPECT_EQ(*s->Append("ch", "c"), 3u);
   EXPECT_EQ(ReadAll(*s).size(), 3u);
   s.reset();
+  ForgetCleanShutdown();
   // A file whose records start at another LSN than its name says.
   fs::rename(dir_ + "/ch/00000000000000000001.wal", dir_ + "/ch/00000000000000000002.wal");
   fs::remove(dir_ + "/ch/00000000000000000003.wal");
@@ -206,9 +217,10 @@ TEST_F(WalTest, Issue9DamagedFirstRecordOfLaterFileIsCorruption) {
     for (int i = 0; i < 300; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'a' + i % 26)).ok());
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->Append("ch", std::string(60, 'z')).ok());
   }
+  ForgetCleanShutdown();  // damage after a crash: the torn-tail rules apply
   std::string newest;
   for (const auto& e : fs::directory_iterator(dir_ + "/ch")) {
-    newest = std::max(newest, e.path().string());
+    if (e.path().extension() == ".wal") newest = std::max(newest, e.path().string());
   }
   ASSERT_GT(std::stoull(fs::path(newest).filename().string()), 20u);
   {
@@ -313,6 +325,83 @@ TEST_F(WalTest, DropChannelRemovesEverything) {
   ASSERT_TRUE(s->DropChannel("ch").ok());
   EXPECT_FALSE(fs::exists(dir_ + "/ch"));
   EXPECT_EQ(*s->Append("ch", "b"), 1u);
+}
+
+// After a clean shutdown every byte of the active file was synced: a cut or a flip anywhere in
+// it, the last record included, is corruption, not a torn tail to truncate.
+TEST_F(WalTest, DamageBeforeTheCleanShutdownEndIsCorruption) {
+  auto write = [&] {
+    fs::remove_all(dir_ + "/ch");
+    auto s = Open();
+    ASSERT_TRUE(s->Append("ch", std::string(64, 'a')).ok());
+    ASSERT_TRUE(s->Append("ch", std::string(64, 'b')).ok());
+  };
+  auto expect_corruption = [&](const char* what) {
+    auto s = LocalLogStore::Open(dir_, {});
+    ASSERT_FALSE(s.ok()) << what;
+    EXPECT_EQ(s.status().code(), StatusCode::kCorruption) << what << ": " << s.status().ToString();
+  };
+  write();
+  ASSERT_TRUE(fs::exists(dir_ + "/ch/CLEAN"));
+  fs::resize_file(OnlyFile(), fs::file_size(OnlyFile()) - 30);  // inside the last record
+  expect_corruption("cut inside the last record");
+  write();
+  fs::resize_file(OnlyFile(), 16 + 80 + 3);  // before the last record
+  expect_corruption("cut before the last record");
+  write();
+  {
+    std::fstream f(OnlyFile(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(16 + 80 + 16 + 10);  // the last record's payload
+    f.put('Z');
+  }
+  expect_corruption("flip in the last record");
+  write();
+  {
+    std::fstream f(dir_ + "/ch/CLEAN", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(21);
+    f.put('\x7f');
+  }
+  expect_corruption("damaged clean-shutdown record");
+  write();
+  fs::remove(OnlyFile());
+  expect_corruption("active file missing");
+}
+
+// The record describes one shutdown: reopening removes it, so a crash after new appends is
+// judged by the torn-tail rules again, and the next clean close records the new end.
+TEST_F(WalTest, CleanShutdownRecordIsRemovedOnOpenAndRewrittenOnClose) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append("ch", "keep").ok());
+  }
+  ASSERT_TRUE(fs::exists(dir_ + "/ch/CLEAN"));
+  {
+    auto s = Open();
+    EXPECT_FALSE(fs::exists(dir_ + "/ch/CLEAN"));
+    ASSERT_TRUE(s->Append("ch", std::string(100, 'x')).ok());
+  }
+  ForgetCleanShutdown();  // as if the second run had been killed
+  fs::resize_file(OnlyFile(), fs::file_size(OnlyFile()) - 30);
+  {
+    auto s = Open();
+    ASSERT_NE(s, nullptr);
+    auto all = ReadAll(*s);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(*s->Append("ch", "next"), 2u);
+  }
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(ReadAll(*s).size(), 2u);
+  // Without sync nothing was promised durable, so no record is written.
+  s.reset();
+  fs::remove_all(dir_ + "/ch");
+  LogOptions nosync;
+  nosync.sync = false;
+  {
+    auto u = Open(nosync);
+    ASSERT_TRUE(u->Append("ch", "a").ok());
+  }
+  EXPECT_FALSE(fs::exists(dir_ + "/ch/CLEAN"));
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
-// Bit flips and truncations in WAL files after a clean shutdown (docs/reliability.md,
-// "Corruption"). Every damaged start must end in one of two ways: the channel refuses to open or
-// replay with Corruption (detected), or — only when the damage is inside the last record of the
-// active file — that record is cut off as a torn write and every record before it replays intact.
-// Never a replay with a changed record, a phantom, or a gap. Counts are printed for the figures.
+// Bit flips and truncations in WAL files (docs/reliability.md, "Corruption"), half after a clean
+// shutdown (the clean-shutdown record present, itself a target too) and half as after a crash
+// (no record). Every damaged start must end in one of two ways: the channel refuses to open or
+// replay with Corruption (detected), or — only after a crash, and only when the damage is inside
+// the last record of the active file — that record is cut off as a torn write and every record
+// before it replays intact. Never a replay with a changed record, a phantom, or a gap. Counts are
+// printed for the figures.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -22,8 +24,12 @@ constexpr char kChannel[] = "coll-1";
 struct ClosedWal {
   std::unique_ptr<FaultyFileSystem> fs;
   std::map<Lsn, std::string> records;
-  std::vector<std::string> files;  // oldest first
+  std::vector<std::string> files;  // the WAL files, oldest first
+  std::string clean;               // the clean-shutdown record
 };
+
+// Removes the clean-shutdown record: the state a kill -9 or a power cut leaves.
+void Crash(ClosedWal& s) { ASSERT_TRUE(s.fs->Remove(s.clean).ok()); }
 
 // A channel of ~120 records over several 4 KiB files, closed cleanly. Deterministic.
 ClosedWal Build() {
@@ -43,10 +49,15 @@ ClosedWal Build() {
     EXPECT_TRUE(lsn.ok());
     s.records[*lsn] = rec;
   }
+  store->reset();  // a clean close writes the clean-shutdown record
   auto entries = s.fs->ListDir(std::string(kRoot) + "/" + kChannel);
   EXPECT_TRUE(entries.ok());
-  for (const auto& e : *entries)
-    s.files.push_back(std::string(kRoot) + "/" + kChannel + "/" + e.name);
+  for (const auto& e : *entries) {
+    std::string path = std::string(kRoot) + "/" + kChannel + "/" + e.name;
+    if (e.name.ends_with(".wal")) s.files.push_back(path);
+    if (e.name == "CLEAN") s.clean = path;
+  }
+  EXPECT_FALSE(s.clean.empty());
   std::sort(s.files.begin(), s.files.end());
   return s;
 }
@@ -101,12 +112,16 @@ void Overwrite(FaultyFileSystem& fs, const std::string& path, const std::string&
 }
 
 TEST(WalCorruption, EveryFlipAndTruncationIsDetectedOrCutsOnlyTheLastRecord) {
-  int64_t counts[3] = {}, trials = 0;
+  int64_t counts[3] = {}, trials = 0, clean_trials = 0, clean_detected = 0;
   std::mt19937_64 rng(2026);
   const int kFlips = 3000, kTruncations = 300;
   for (int t = 0; t < kFlips + kTruncations; ++t) {
     ClosedWal s = Build();
-    const std::string& path = s.files[rng() % s.files.size()];
+    const bool crashed = t % 2 == 1;
+    if (crashed) Crash(s);
+    std::vector<std::string> targets = s.files;
+    if (!crashed) targets.push_back(s.clean);
+    const std::string& path = targets[rng() % targets.size()];
     auto data = s.fs->ReadFile(path);
     ASSERT_TRUE(data.ok());
     const bool newest = path == s.files.back();
@@ -118,26 +133,34 @@ TEST(WalCorruption, EveryFlipAndTruncationIsDetectedOrCutsOnlyTheLastRecord) {
       damaged[off] = static_cast<char>(damaged[off] ^ (1 << (rng() % 8)));
       in_last = newest && off >= last_start;
     } else {
-      // A cut inside the active file before its last record drops the records after it as a
-      // torn write: indistinguishable from a crash during those writes (docs/reliability.md),
-      // so cuts of the active file stay inside its last record.
-      size_t cut = newest ? last_start + 1 + rng() % (damaged.size() - last_start - 1)
-                          : rng() % damaged.size();
+      // After a crash, a cut inside the active file before its last record drops the records
+      // after it as a torn write: indistinguishable from a crash during those writes
+      // (docs/reliability.md), so such cuts stay inside its last record. After a clean
+      // shutdown a cut anywhere must be detected.
+      size_t cut = newest && crashed ? last_start + 1 + rng() % (damaged.size() - last_start - 1)
+                                     : rng() % damaged.size();
       damaged.resize(cut);
       in_last = newest;
     }
     Overwrite(*s.fs, path, damaged);
     std::string why;
-    Outcome o = Check(s, in_last, &why);
+    Outcome o = Check(s, crashed && in_last, &why);
     ++counts[o];
     ++trials;
-    ASSERT_NE(o, kWrong) << "trial " << t << " on " << path << ": " << why;
+    if (!crashed) {
+      ++clean_trials;
+      clean_detected += o == kDetected;
+    }
+    ASSERT_NE(o, kWrong) << "trial " << t << " on " << path << (crashed ? " (after a crash)" : "") << ": " << why;
   }
   std::printf(
       "WAL corruption: %lld damaged files (%d flips, %d truncations): %lld detected as corruption, "
-      "%lld cut off as a torn last record, %lld wrong\n",
+      "%lld cut off as a torn last record (after a crash), %lld wrong; after a clean shutdown %lld of "
+      "%lld detected\n",
       (long long)trials, kFlips, kTruncations, (long long)counts[kDetected],
-      (long long)counts[kTornLastRecord], (long long)counts[kWrong]);
+      (long long)counts[kTornLastRecord], (long long)counts[kWrong], (long long)clean_detected,
+      (long long)clean_trials);
+  EXPECT_EQ(clean_detected, clean_trials);
 }
 
 TEST(WalCorruption, SwappedFilesAreDetected) {
@@ -162,6 +185,7 @@ namespace {
 // tail, silently dropping acknowledged records.
 TEST(WalCorruption, Issue9DamagedLengthFieldFollowedByIntactRecordsIsCorruption) {
   ClosedWal s = Build();
+  Crash(s);  // the rule under test is the torn-tail one
   const std::string& path = s.files.back();
   auto data = s.fs->ReadFile(path);
   ASSERT_TRUE(data.ok());
