@@ -8,7 +8,8 @@
 //     with it;
 //   - each file's unsynced suffix is dropped, kept in part (torn at a random byte), kept and
 //     zero- or garbage-filled to its full length (the size reached the disk, the blocks did
-//     not), or kept whole; an unsynced truncate is kept or undone.
+//     not), kept with each 512 B or 4 KiB block written or not independently (blocks reach the
+//     disk out of order), or kept whole; an unsynced truncate is kept or undone.
 // It can also fail fsyncs (EIO) and run out of space (ENOSPC), and "cut the power" inside the
 // n-th mutating call: that call is applied in part (an append writes a random prefix) and every
 // later call fails until PowerCut(). Test-only; thread-safe.
@@ -262,7 +263,7 @@ class FaultyFileSystem final : public FileSystem {
     if (extra == 0) return now;
     size_t keep = std::uniform_int_distribution<size_t>(0, extra)(rng_);
     std::string out = now.substr(0, n.durable.size() + keep);
-    switch (std::uniform_int_distribution<int>(0, 4)(rng_)) {
+    switch (std::uniform_int_distribution<int>(0, 5)(rng_)) {
       case 0:  // nothing of the unsynced suffix reached the disk
         return n.durable;
       case 1:  // torn at a random byte
@@ -273,8 +274,18 @@ class FaultyFileSystem final : public FileSystem {
       case 3:  // ... and read back as garbage
         for (size_t i = keep; i < extra; ++i) out.push_back(static_cast<char>(rng_()));
         return out;
-      default:  // everything reached the disk
+      case 4:  // everything reached the disk
         return now;
+      default: {  // the size reached the disk and its blocks in any order: each 512 B or 4 KiB
+                  // block of the unsynced part was written or reads back as zeros
+        const size_t block = Coin() ? 512 : 4096;
+        out = now;
+        for (size_t b = n.durable.size() / block * block; b < now.size(); b += block) {
+          if (Coin()) continue;
+          for (size_t i = std::max(b, n.durable.size()); i < std::min(b + block, now.size()); ++i) out[i] = '\0';
+        }
+        return out;
+      }
     }
   }
 

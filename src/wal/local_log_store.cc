@@ -14,9 +14,13 @@ namespace quiver::wal {
 namespace {
 
 constexpr char kFileMagic[8] = {'Q', 'V', 'W', 'A', 'L', '0', '0', '1'};
-constexpr uint32_t kFileVersion = 1;
+// Version 2 records carry the first LSN of their group-commit batch; version 1 files (written
+// before) are still read, and a channel whose active file is version 1 starts a new file.
+constexpr uint32_t kFileVersion = 2;
 constexpr size_t kFileHeader = 16;    // magic, version, crc of the previous 12 bytes
-constexpr size_t kRecordHeader = 16;  // payload length, crc, lsn
+constexpr size_t kRecordHeaderV1 = 16;  // payload length, crc, lsn
+constexpr size_t kRecordHeader = 24;    // payload length, crc, lsn, first lsn of the batch
+size_t RecordHeaderBytes(uint32_t version) { return version == 1 ? kRecordHeaderV1 : kRecordHeader; }
 constexpr uint32_t kMaxRecordBytes = 1u << 30;
 
 // The clean-shutdown record (docs/wal_format.md): written when the store closes cleanly with
@@ -51,16 +55,19 @@ std::string FileHeader() {
   return h;
 }
 
-uint32_t RecordCrc(Lsn lsn, std::string_view payload) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((lsn >> (8 * i)) & 0xff);
-  return Crc32c(payload.data(), payload.size(), Crc32c(b, 8));
+// CRC32C over the header bytes after the CRC (LSN, and in version 2 the batch's first LSN) and
+// the payload.
+uint32_t RecordCrc(std::string_view header_tail, std::string_view payload) {
+  return Crc32c(payload.data(), payload.size(), Crc32c(header_tail.data(), header_tail.size()));
 }
 
-void AppendFrame(std::string& out, Lsn lsn, std::string_view payload) {
+void AppendFrame(std::string& out, Lsn lsn, Lsn batch_first, std::string_view payload) {
+  std::string tail;
+  PutU64(tail, lsn);
+  PutU64(tail, batch_first);
   PutU32(out, static_cast<uint32_t>(payload.size()));
-  PutU32(out, RecordCrc(lsn, payload));
-  PutU64(out, lsn);
+  PutU32(out, RecordCrc(tail, payload));
+  out.append(tail);
   out.append(payload);
 }
 
@@ -71,21 +78,32 @@ struct Scan {
   size_t valid_end = 0;  // offset after the last intact record
   Lsn last_lsn = 0;      // 0 when the file holds no record
   bool torn = false;     // the file ends in a cut-short record
+  uint32_t version = kFileVersion;
 };
 
-// Whether an intact record with an LSN after `last_lsn` starts anywhere after `off`. A damaged
-// record with none after it is the torn tail of a crash (its unsynced blocks may read back as
-// zeros or stale bytes, not only short); one with an intact record after it is corruption.
-bool IntactRecordAfter(std::string_view data, size_t off, Lsn last_lsn) {
-  const uint64_t max_records = data.size() / kRecordHeader + 1;
-  for (size_t p = off + 1; p + kRecordHeader <= data.size(); ++p) {
+// Whether damage at `off` (the record that should carry LSN last_lsn + 1) must be corruption
+// because an intact record after it proves it was synced: its unsynced blocks may read back as
+// zeros or stale bytes after a crash, not only short, so a damaged record with nothing intact
+// after it is the torn tail of a crash. In version 1 any intact record with a later LSN is that
+// proof. In version 2 only one from a later group-commit batch is: batches are written one at a
+// time, each synced before the next starts, so the batch in flight at a crash is the last one,
+// and its blocks may reach the disk in any order — a later record of the same batch intact
+// after a lost one proves nothing.
+bool DurableRecordAfter(std::string_view data, size_t off, Lsn last_lsn, uint32_t version) {
+  const size_t header = RecordHeaderBytes(version);
+  const uint64_t max_records = data.size() / header + 1;
+  for (size_t p = off + 1; p + header <= data.size(); ++p) {
     Lsn lsn = GetU64(data.data() + p + 8);
     if (lsn <= last_lsn || lsn - last_lsn > max_records) continue;
     uint32_t len = GetU32(data.data() + p);
-    if (len > data.size() - p - kRecordHeader) continue;
-    if (RecordCrc(lsn, data.substr(p + kRecordHeader, len)) == GetU32(data.data() + p + 4)) {
-      return true;
+    if (len > data.size() - p - header) continue;
+    if (RecordCrc(data.substr(p + 8, header - 8), data.substr(p + header, len)) != GetU32(data.data() + p + 4)) {
+      continue;
     }
+    if (version == 1) return true;
+    const Lsn batch_first = GetU64(data.data() + p + 16);
+    if (batch_first > lsn) continue;  // not a record we wrote
+    if (batch_first > last_lsn + 1) return true;  // a later batch: the damaged one was synced
   }
   return false;
 }
@@ -102,42 +120,49 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
                       const std::function<Status(Lsn, std::string_view)>& fn) {
   if (data.size() < kFileHeader) return Scan{0, 0, true};
   if (!HeaderIntact(data)) return Status::Corruption("WAL file {}: bad header", path);
-  if (GetU32(data.data() + 8) != kFileVersion) {
-    return Status::Corruption("WAL file {}: unknown version {}", path, GetU32(data.data() + 8));
+  const uint32_t version = GetU32(data.data() + 8);
+  if (version != 1 && version != kFileVersion) {
+    return Status::Corruption("WAL file {}: unknown version {}", path, version);
   }
+  const size_t header = RecordHeaderBytes(version);
   Scan s;
+  s.version = version;
   size_t off = kFileHeader;
   s.valid_end = off;
   while (off < data.size()) {
-    if (data.size() - off < kRecordHeader) {
-      s.torn = true;
-      break;
+    if (data.size() - off < header) {
+      // A short header is torn unless a later batch's record follows (bytes lost mid-file).
+      if (!DurableRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1, version)) {
+        s.torn = true;
+        break;
+      }
+      return Status::Corruption("WAL file {} offset {}: record header cut short", path, off);
     }
     uint32_t len = GetU32(data.data() + off);
     uint32_t crc = GetU32(data.data() + off + 4);
     Lsn lsn = GetU64(data.data() + off + 8);
     if (len > kMaxRecordBytes) {
-      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
+      if (!DurableRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1, version)) {
         s.torn = true;
         break;
       }
       return Status::Corruption("WAL file {} offset {}: impossible record length {}", path, off, len);
     }
-    if (data.size() - off - kRecordHeader < len) {
+    if (data.size() - off - header < len) {
       // A record running past the end is a torn tail only if nothing intact follows: a damaged
       // length field in the middle of the file must not hide the acknowledged records after it.
-      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
+      if (!DurableRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1, version)) {
         s.torn = true;
         break;
       }
       return Status::Corruption(
           "WAL file {} offset {}: record length {} runs past the end of the file", path, off, len);
     }
-    std::string_view payload = data.substr(off + kRecordHeader, len);
-    if (RecordCrc(lsn, payload) != crc) {
+    std::string_view payload = data.substr(off + header, len);
+    if (RecordCrc(data.substr(off + 8, header - 8), payload) != crc) {
       // The last record of the file may be torn inside its payload too (its pages were not
       // all written, or read back as zeros); a record followed by intact ones is damage.
-      if (!IntactRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1)) {
+      if (!DurableRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1, version)) {
         s.torn = true;
         break;
       }
@@ -152,7 +177,7 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
     }
     if (fn) QV_RETURN_IF_ERROR(fn(lsn, payload));
     s.last_lsn = lsn;
-    off += kRecordHeader + len;
+    off += header + len;
     s.valid_end = off;
   }
   return s;
@@ -229,7 +254,8 @@ class Channel {
             "before the last clean shutdown",
             path, s.valid_end, s.last_lsn, data.size(), clean->bytes, clean->last);
       }
-    } else if (!HeaderIntact(data) && !IntactRecordAfter(data, kFileHeader - 1, first - 1)) {
+    } else if (!HeaderIntact(data) && !DurableRecordAfter(data, kFileHeader - 1, first - 1, 1) &&
+               !DurableRecordAfter(data, kFileHeader - 1, first - 1, kFileVersion)) {
       // The crash interrupted the file's creation (its header never reached the disk, and
       // no record follows): start it again, like a header cut short.
       s = Scan{0, 0, true};
@@ -259,6 +285,16 @@ class Channel {
     if (clean) {
       QV_RETURN_IF_ERROR(fs_.Remove(dir_ + "/" + kCleanName));
       if (options_.sync) QV_RETURN_IF_ERROR(fs_.SyncDir(dir_));
+    }
+    // Appends go to version 2 files only: an active version 1 file is closed (a new file starts
+    // at the next LSN), or replaced when it holds no record.
+    if (s.version == 1) {
+      file_.reset();
+      if (s.last_lsn == 0) {
+        QV_RETURN_IF_ERROR(fs_.Remove(path));
+        files_.erase(first);
+      }
+      return StartFile(next_lsn_);
     }
     return Status::Ok();
   }
@@ -302,7 +338,7 @@ class Channel {
     if (!failed_.ok()) return failed_;
     Lsn lsn = next_lsn_++;
     if (pending_.empty()) pending_first_ = lsn;
-    AppendFrame(pending_, lsn, record);
+    AppendFrame(pending_, lsn, pending_first_, record);
     uint64_t my_seq = ++appended_seq_;
     while (durable_seq_ < my_seq) {
       if (!failed_.ok()) return failed_;

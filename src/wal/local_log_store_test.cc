@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "common/crc32c.h"
 #include "storage/faulty_file_system.h"
 
 namespace quiver::wal {
@@ -402,6 +403,97 @@ TEST_F(WalTest, CleanShutdownRecordIsRemovedOnOpenAndRewrittenOnClose) {
     ASSERT_TRUE(u->Append("ch", "a").ok());
   }
   EXPECT_FALSE(fs::exists(dir_ + "/ch/CLEAN"));
+}
+
+// The record format of docs/wal_format.md (version 2), for hand-built files.
+std::string Frame(Lsn lsn, Lsn batch_first, std::string_view payload) {
+  std::string tail, out;
+  for (int i = 0; i < 8; ++i) tail.push_back(static_cast<char>((lsn >> (8 * i)) & 0xff));
+  for (int i = 0; i < 8; ++i) tail.push_back(static_cast<char>((batch_first >> (8 * i)) & 0xff));
+  const uint32_t crc = Crc32c(payload.data(), payload.size(), Crc32c(tail.data(), tail.size()));
+  const auto len = static_cast<uint32_t>(payload.size());
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  return out + tail + std::string(payload);
+}
+
+// The group-commit batch in flight at a crash may reach the disk block by block in any order: a
+// lost block followed by an intact record of the same batch is a torn tail (nothing in the batch
+// was acknowledged), while one followed by a record of a later batch is corruption (the damaged
+// batch was synced before the later one was written).
+TEST_F(WalTest, LostBlockInTheLastBatchIsATornTailButNotInAnEarlierOne) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append("ch", "keep").ok());
+  }
+  ForgetCleanShutdown();
+  const std::string path = OnlyFile();
+  std::string base;
+  {
+    std::ifstream f(path, std::ios::binary);
+    base.assign(std::istreambuf_iterator<char>(f), {});
+  }
+  const std::string a(300, 'a'), b(300, 'b'), c(300, 'c');
+  auto write = [&](const std::string& bytes) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  };
+  auto zero_from = [](std::string bytes, size_t at, size_t n) {
+    for (size_t i = at; i < at + n && i < bytes.size(); ++i) bytes[i] = '\0';
+    return bytes;
+  };
+  // LSNs 2-4 written as one batch; the block holding LSN 2 never reached the disk.
+  write(zero_from(base + Frame(2, 2, a) + Frame(3, 2, b) + Frame(4, 2, c), base.size(), 200));
+  {
+    auto s = Open();
+    ASSERT_NE(s, nullptr);
+    auto all = ReadAll(*s);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].second, "keep");
+    EXPECT_EQ(*s->Append("ch", "next"), 2u);
+  }
+  ForgetCleanShutdown();
+  // LSN 2 was its own batch and LSN 3 a later one: LSN 2 had been synced, its damage is real.
+  write(zero_from(base + Frame(2, 2, a) + Frame(3, 3, b), base.size(), 200));
+  auto s = LocalLogStore::Open(dir_, {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kCorruption) << s.status().ToString();
+}
+
+// Files written before version 2 (16-byte record headers, no batch LSN) still replay; appends
+// then go to a new version 2 file.
+TEST_F(WalTest, Version1FilesReplayAndAppendsStartAVersion2File) {
+  auto le = [](std::string& out, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  std::string file("QVWAL001", 8);
+  le(file, 1, 4);
+  le(file, Crc32c(file.data(), file.size()), 4);
+  for (Lsn lsn = 1; lsn <= 2; ++lsn) {
+    std::string payload = "v1-" + std::to_string(lsn), tail;
+    le(tail, lsn, 8);
+    le(file, payload.size(), 4);
+    le(file, Crc32c(payload.data(), payload.size(), Crc32c(tail.data(), tail.size())), 4);
+    file += tail + payload;
+  }
+  fs::create_directories(dir_ + "/ch");
+  {
+    std::ofstream f(dir_ + "/ch/00000000000000000001.wal", std::ios::binary);
+    f.write(file.data(), static_cast<std::streamsize>(file.size()));
+  }
+  {
+    auto s = Open();
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(*s->Append("ch", "v2"), 3u);
+    auto all = ReadAll(*s);
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[0].second, "v1-1");
+    EXPECT_EQ(all[2].second, "v2");
+  }
+  EXPECT_TRUE(fs::exists(dir_ + "/ch/00000000000000000003.wal"));
+  EXPECT_EQ(fs::file_size(dir_ + "/ch/00000000000000000001.wal"), file.size());  // left as it was
+  auto s = Open();
+  EXPECT_EQ(ReadAll(*s).size(), 3u);
 }
 
 }  // namespace

@@ -91,15 +91,15 @@ Outcome Check(ClosedWal& s, bool damage_in_last_record, std::string* why) {
   return kWrong;
 }
 
-// Offset where the last record of `data` starts (records follow the 16-byte header).
+// Offset where the last record of `data` starts (24-byte records follow the 16-byte header).
 size_t LastRecordStart(const std::string& data) {
   size_t off = 16, last = 16;
-  while (off + 16 <= data.size()) {
+  while (off + 24 <= data.size()) {
     uint32_t len = 0;
     for (int i = 0; i < 4; ++i)
       len |= static_cast<uint32_t>(static_cast<uint8_t>(data[off + i])) << (8 * i);
     last = off;
-    off += 16 + len;
+    off += 24 + len;
   }
   return last;
 }
