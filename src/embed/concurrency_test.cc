@@ -36,8 +36,9 @@ constexpr int64_t kStatic = 2000;   // keys -1 .. -kStatic, written once before 
 
 // The vector written for version `ver` of `pk`: its second component names the version.
 Json VectorOf(int64_t pk, int64_t ver) {
-  return Json::array({static_cast<double>(pk % 1000), static_cast<double>(ver), static_cast<double>(pk % 7),
-                      static_cast<double>(ver % 5), 1.0, 0.0, 0.5, static_cast<double>(pk / kRange)});
+  return Json::array({static_cast<double>(pk % 1000), static_cast<double>(ver),
+                      static_cast<double>(pk % 7), static_cast<double>(ver % 5), 1.0, 0.0, 0.5,
+                      static_cast<double>(pk / kRange)});
 }
 
 // Per key: its last acknowledged state, whether a write is in flight, and a counter bumped when
@@ -54,7 +55,8 @@ class Model {
  public:
   Model() : keys_(kWriters * kKeysPerWriter) {}
   static int64_t Pk(size_t slot) {
-    return static_cast<int64_t>(slot / kKeysPerWriter) * kRange + static_cast<int64_t>(slot % kKeysPerWriter);
+    return static_cast<int64_t>(slot / kKeysPerWriter) * kRange +
+           static_cast<int64_t>(slot % kKeysPerWriter);
   }
   static std::optional<size_t> Slot(int64_t pk) {
     if (pk < 0) return std::nullopt;
@@ -98,26 +100,30 @@ class Model {
 
 std::string IdList(const std::vector<size_t>& slots) {
   std::string out = "id in [";
-  for (size_t i = 0; i < slots.size(); ++i) out += (i ? "," : "") + std::to_string(Model::Pk(slots[i]));
+  for (size_t i = 0; i < slots.size(); ++i)
+    out += (i ? "," : "") + std::to_string(Model::Pk(slots[i]));
   return out + "]";
 }
 
 struct Counters {
-  std::atomic<int64_t> writes{0}, rows{0}, queries{0}, searches{0}, checked{0}, flushes{0}, errors{0};
+  std::atomic<int64_t> writes{0}, rows{0}, queries{0}, searches{0}, checked{0}, flushes{0},
+      errors{0};
 };
 
 class ConcurrencyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("quiver-concurrency-" + std::to_string(::getpid()));
+    dir_ = std::filesystem::temp_directory_path() /
+           ("quiver-concurrency-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Compares an answer's rows for `slots` with the model, for the keys no write touched between
   // `before` and `after`.
-  void Check(const Json& rows, const std::vector<size_t>& slots, const std::vector<KeyState>& before,
-             const std::vector<KeyState>& after, const char* what) {
+  void Check(const Json& rows, const std::vector<size_t>& slots,
+             const std::vector<KeyState>& before, const std::vector<KeyState>& after,
+             const char* what) {
     std::set<int64_t> seen;
     std::set<size_t> asked(slots.begin(), slots.end());
     for (const auto& row : rows) {
@@ -134,7 +140,8 @@ class ConcurrencyTest : public ::testing::Test {
       EXPECT_TRUE(seen.insert(pk).second) << what << ": key " << pk << " twice";
       const KeyState& b = before[*slot];
       if (b.busy || b.epoch != after[*slot].epoch) continue;
-      EXPECT_TRUE(b.live) << what << ": key " << pk << " deleted (or never inserted) before the call, answered";
+      EXPECT_TRUE(b.live) << what << ": key " << pk
+                          << " deleted (or never inserted) before the call, answered";
       EXPECT_EQ(row["vector"][1].get<double>(), static_cast<double>(b.version))
           << what << ": key " << pk << " with a stale or wrong version";
       counters_.checked++;
@@ -142,7 +149,8 @@ class ConcurrencyTest : public ::testing::Test {
     for (size_t s : asked) {
       const KeyState& b = before[s];
       if (b.busy || b.epoch != after[s].epoch || !b.live) continue;
-      EXPECT_TRUE(seen.count(Model::Pk(s))) << what << ": acknowledged key " << Model::Pk(s) << " missing";
+      EXPECT_TRUE(seen.count(Model::Pk(s)))
+          << what << ": acknowledged key " << Model::Pk(s) << " missing";
     }
   }
 
@@ -163,10 +171,13 @@ class ConcurrencyTest : public ::testing::Test {
       if (slots.empty()) continue;
       const int64_t version = model_.Begin(slots);
       auto answer = [&]() -> Result<Json> {
-        if (op == 2) return db->Call("entities/delete", {{"collectionName", "c"}, {"filter", IdList(slots)}});
+        if (op == 2)
+          return db->Call("entities/delete", {{"collectionName", "c"}, {"filter", IdList(slots)}});
         Json rows = Json::array();
-        for (size_t s : slots) rows.push_back({{"id", Model::Pk(s)}, {"vector", VectorOf(Model::Pk(s), version)}});
-        return db->Call(op == 0 ? "entities/insert" : "entities/upsert", {{"collectionName", "c"}, {"data", rows}});
+        for (size_t s : slots)
+          rows.push_back({{"id", Model::Pk(s)}, {"vector", VectorOf(Model::Pk(s), version)}});
+        return db->Call(op == 0 ? "entities/insert" : "entities/upsert",
+                        {{"collectionName", "c"}, {"data", rows}});
       }();
       if (!answer.ok()) {
         // The keys stay busy: their state is unknown, so they are never checked again.
@@ -231,7 +242,8 @@ class ConcurrencyTest : public ::testing::Test {
     for (int round = 1; !stop.stop_requested(); ++round) {
       std::this_thread::sleep_for(std::chrono::milliseconds(150));
       Status st = db->Flush("c");
-      if (st.ok() && round % 4 == 0) st = db->Call("collections/compact", {{"collectionName", "c"}}).TakeStatus();
+      if (st.ok() && round % 4 == 0)
+        st = db->Call("collections/compact", {{"collectionName", "c"}}).TakeStatus();
       if (!st.ok()) {
         ADD_FAILURE() << "flush/compact failed: " << st.ToString();
         counters_.errors++;
@@ -259,13 +271,16 @@ TEST_F(ConcurrencyTest, MixedLoadKeepsEveryAcknowledgedWrite) {
   ASSERT_TRUE(db->CreateCollection("c", kDim, "L2").ok());
   // Keys that never change, so the index covers over 1,000 rows from the start.
   Json fixed = Json::array();
-  for (int64_t pk = -1; pk >= -kStatic; --pk) fixed.push_back({{"id", pk}, {"vector", VectorOf(pk, 0)}});
+  for (int64_t pk = -1; pk >= -kStatic; --pk)
+    fixed.push_back({{"id", pk}, {"vector", VectorOf(pk, 0)}});
   ASSERT_TRUE(db->Insert("c", fixed).ok());
 
   {
     std::vector<std::jthread> threads;
-    for (int w = 0; w < kWriters; ++w) threads.emplace_back([&, w](std::stop_token s) { Writer(db.get(), w, s); });
-    for (int r = 0; r < 2; ++r) threads.emplace_back([&, r](std::stop_token s) { Querier(db.get(), r, s); });
+    for (int w = 0; w < kWriters; ++w)
+      threads.emplace_back([&, w](std::stop_token s) { Writer(db.get(), w, s); });
+    for (int r = 0; r < 2; ++r)
+      threads.emplace_back([&, r](std::stop_token s) { Querier(db.get(), r, s); });
     threads.emplace_back([&](std::stop_token s) { Searcher(db.get(), s); });
     threads.emplace_back([&](std::stop_token s) { Maintainer(db.get(), s); });
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -294,12 +309,16 @@ TEST_F(ConcurrencyTest, MixedLoadKeepsEveryAcknowledgedWrite) {
   ASSERT_TRUE(count.ok()) << count.status().ToString();
   if (counters_.errors == 0) EXPECT_EQ((*count)[0]["count(*)"].get<int64_t>(), live + kStatic);
 
-  std::printf("concurrency: %d s, %lld writes (%lld rows), %lld queries, %lld searches, %lld keys checked, "
-              "%lld flushes, %lld errors, %lld live keys at the end\n",
-              seconds, static_cast<long long>(counters_.writes.load()), static_cast<long long>(counters_.rows.load()),
-              static_cast<long long>(counters_.queries.load()), static_cast<long long>(counters_.searches.load()),
-              static_cast<long long>(counters_.checked.load()), static_cast<long long>(counters_.flushes.load()),
-              static_cast<long long>(counters_.errors.load()), static_cast<long long>(live));
+  std::printf(
+      "concurrency: %d s, %lld writes (%lld rows), %lld queries, %lld searches, %lld keys checked, "
+      "%lld flushes, %lld errors, %lld live keys at the end\n",
+      seconds, static_cast<long long>(counters_.writes.load()),
+      static_cast<long long>(counters_.rows.load()),
+      static_cast<long long>(counters_.queries.load()),
+      static_cast<long long>(counters_.searches.load()),
+      static_cast<long long>(counters_.checked.load()),
+      static_cast<long long>(counters_.flushes.load()),
+      static_cast<long long>(counters_.errors.load()), static_cast<long long>(live));
   EXPECT_GT(counters_.writes.load(), 0);
   EXPECT_GT(counters_.queries.load(), 0);
   EXPECT_GT(counters_.searches.load(), 0);

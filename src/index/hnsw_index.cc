@@ -429,7 +429,8 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
     std::vector<float> scratch;
     const void* data = Prepare(vectors + i * static_cast<size_t>(dim), &scratch);
     try {
-      impl_->graph->addPoint(data, static_cast<hnswlib::labeltype>(first_label + i), levels[i - begin]);
+      impl_->graph->addPoint(data, static_cast<hnswlib::labeltype>(first_label + i),
+                             levels[i - begin]);
     } catch (const std::exception& e) {
       return Status::Internal("hnswlib: {}", e.what());
     }
@@ -451,7 +452,8 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
     }
     PinnedLevels pinned(&impl_->graph->mult_);
     levels.resize(end - begin);
-    for (size_t i = begin; i < end; ++i) levels[i - begin] = DrawLevel(first_label + i, pinned.saved());
+    for (size_t i = begin; i < end; ++i)
+      levels[i - begin] = DrawLevel(first_label + i, pinned.saved());
     if (!parallel) {
       for (size_t i = begin; i < end; ++i) QV_RETURN_IF_ERROR(add(i, begin));
       continue;

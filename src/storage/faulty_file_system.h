@@ -282,7 +282,8 @@ class FaultyFileSystem final : public FileSystem {
         out = now;
         for (size_t b = n.durable.size() / block * block; b < now.size(); b += block) {
           if (Coin()) continue;
-          for (size_t i = std::max(b, n.durable.size()); i < std::min(b + block, now.size()); ++i) out[i] = '\0';
+          for (size_t i = std::max(b, n.durable.size()); i < std::min(b + block, now.size()); ++i)
+            out[i] = '\0';
         }
         return out;
       }

@@ -20,7 +20,9 @@ constexpr uint32_t kFileVersion = 2;
 constexpr size_t kFileHeader = 16;    // magic, version, crc of the previous 12 bytes
 constexpr size_t kRecordHeaderV1 = 16;  // payload length, crc, lsn
 constexpr size_t kRecordHeader = 24;    // payload length, crc, lsn, first lsn of the batch
-size_t RecordHeaderBytes(uint32_t version) { return version == 1 ? kRecordHeaderV1 : kRecordHeader; }
+size_t RecordHeaderBytes(uint32_t version) {
+  return version == 1 ? kRecordHeaderV1 : kRecordHeader;
+}
 constexpr uint32_t kMaxRecordBytes = 1u << 30;
 
 // The clean-shutdown record (docs/wal_format.md): written when the store closes cleanly with
@@ -97,12 +99,13 @@ bool DurableRecordAfter(std::string_view data, size_t off, Lsn last_lsn, uint32_
     if (lsn <= last_lsn || lsn - last_lsn > max_records) continue;
     uint32_t len = GetU32(data.data() + p);
     if (len > data.size() - p - header) continue;
-    if (RecordCrc(data.substr(p + 8, header - 8), data.substr(p + header, len)) != GetU32(data.data() + p + 4)) {
+    if (RecordCrc(data.substr(p + 8, header - 8), data.substr(p + header, len)) !=
+        GetU32(data.data() + p + 4)) {
       continue;
     }
     if (version == 1) return true;
     const Lsn batch_first = GetU64(data.data() + p + 16);
-    if (batch_first > lsn) continue;  // not a record we wrote
+    if (batch_first > lsn) continue;              // not a record we wrote
     if (batch_first > last_lsn + 1) return true;  // a later batch: the damaged one was synced
   }
   return false;
@@ -187,9 +190,9 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
 
 // What the clean-shutdown record says about the active file.
 struct CleanEnd {
-  Lsn first = 0;     // the active file's first LSN (its name)
+  Lsn first = 0;       // the active file's first LSN (its name)
   uint64_t bytes = 0;  // its synced length
-  Lsn last = 0;      // the last LSN written (first - 1 when the file held no record)
+  Lsn last = 0;        // the last LSN written (first - 1 when the file held no record)
 };
 
 std::string EncodeCleanEnd(const CleanEnd& c) {
@@ -205,10 +208,12 @@ std::string EncodeCleanEnd(const CleanEnd& c) {
 Result<CleanEnd> DecodeCleanEnd(const std::string& path, std::string_view data) {
   if (data.size() != kCleanBytes || std::memcmp(data.data(), kCleanMagic, 8) != 0 ||
       GetU32(data.data() + kCleanBytes - 4) != Crc32c(data.data(), kCleanBytes - 4)) {
-    return Status::Corruption("WAL clean-shutdown record {}: damaged ({} bytes)", path, data.size());
+    return Status::Corruption("WAL clean-shutdown record {}: damaged ({} bytes)", path,
+                              data.size());
   }
   if (GetU32(data.data() + 8) != kCleanVersion) {
-    return Status::Corruption("WAL clean-shutdown record {}: unknown version {}", path, GetU32(data.data() + 8));
+    return Status::Corruption("WAL clean-shutdown record {}: unknown version {}", path,
+                              GetU32(data.data() + 8));
   }
   return CleanEnd{GetU64(data.data() + 12), GetU64(data.data() + 20), GetU64(data.data() + 28)};
 }
@@ -230,8 +235,9 @@ class Channel {
     QV_ASSIGN_OR_RETURN(std::optional<CleanEnd> clean, ReadCleanEnd());
     if (files_.empty()) {
       if (clean) {
-        return Status::Corruption("WAL {}: the clean-shutdown record names file {} but there is none", dir_,
-                                  FileName(clean->first));
+        return Status::Corruption(
+            "WAL {}: the clean-shutdown record names file {} but there is none", dir_,
+            FileName(clean->first));
       }
       next_lsn_ = 1;
       return StartFile(1);
@@ -243,14 +249,15 @@ class Channel {
       // Everything up to the recorded end was synced before a clean shutdown: nothing there may
       // be cut off as a torn write.
       if (clean->first != first) {
-        return Status::Corruption("WAL {}: newest file is {} but the clean shutdown left {} active", dir_,
-                                  FileName(first), FileName(clean->first));
+        return Status::Corruption("WAL {}: newest file is {} but the clean shutdown left {} active",
+                                  dir_, FileName(first), FileName(clean->first));
       }
       if (!HeaderIntact(data)) return Status::Corruption("WAL file {}: bad header", path);
       QV_ASSIGN_OR_RETURN(s, ScanFile(path, first, data, nullptr));
       if (s.valid_end < clean->bytes || (s.last_lsn ? s.last_lsn : first - 1) < clean->last) {
         return Status::Corruption(
-            "WAL file {}: intact to offset {} (LSN {}) of {} bytes, but {} bytes through LSN {} were synced "
+            "WAL file {}: intact to offset {} (LSN {}) of {} bytes, but {} bytes through LSN {} "
+            "were synced "
             "before the last clean shutdown",
             path, s.valid_end, s.last_lsn, data.size(), clean->bytes, clean->last);
       }
@@ -304,7 +311,8 @@ class Channel {
   // (nothing was promised durable) and on a poisoned channel (its file state is unknown).
   Status WriteCleanEnd() {
     std::lock_guard lock(mu_);
-    if (!options_.sync || !failed_.ok() || !file_ || writing_ || files_.empty()) return Status::Ok();
+    if (!options_.sync || !failed_.ok() || !file_ || writing_ || files_.empty())
+      return Status::Ok();
     CleanEnd c{files_.rbegin()->first, file_bytes_, next_lsn_ - 1};
     const std::string tmp = dir_ + "/" + kCleanName + ".tmp";
     (void)fs_.Remove(tmp);  // a leftover of an interrupted close, if any
@@ -495,7 +503,8 @@ LocalLogStore::~LocalLogStore() {
   std::lock_guard lock(mu_);
   for (const auto& [name, ch] : channels_) {
     Status st = ch->WriteCleanEnd();
-    if (!st.ok()) QV_LOG_WARN("WAL {}: clean-shutdown record not written: {}", ch->dir(), st.ToString());
+    if (!st.ok())
+      QV_LOG_WARN("WAL {}: clean-shutdown record not written: {}", ch->dir(), st.ToString());
   }
 }
 

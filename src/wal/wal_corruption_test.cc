@@ -151,11 +151,13 @@ TEST(WalCorruption, EveryFlipAndTruncationIsDetectedOrCutsOnlyTheLastRecord) {
       ++clean_trials;
       clean_detected += o == kDetected;
     }
-    ASSERT_NE(o, kWrong) << "trial " << t << " on " << path << (crashed ? " (after a crash)" : "") << ": " << why;
+    ASSERT_NE(o, kWrong) << "trial " << t << " on " << path << (crashed ? " (after a crash)" : "")
+                         << ": " << why;
   }
   std::printf(
       "WAL corruption: %lld damaged files (%d flips, %d truncations): %lld detected as corruption, "
-      "%lld cut off as a torn last record (after a crash), %lld wrong; after a clean shutdown %lld of "
+      "%lld cut off as a torn last record (after a crash), %lld wrong; after a clean shutdown %lld "
+      "of "
       "%lld detected\n",
       (long long)trials, kFlips, kTruncations, (long long)counts[kDetected],
       (long long)counts[kTornLastRecord], (long long)counts[kWrong], (long long)clean_detected,

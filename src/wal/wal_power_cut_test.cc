@@ -224,7 +224,8 @@ TEST(WalPowerCut, GroupCommitAcknowledgementsSurvivePowerCuts) {
             // Records of 0.1-1 KiB, so a batch spans 512 B and 4 KiB blocks, which a power
             // cut may write out of order.
             std::string rec = fmt::format("s{}c{}t{}i{}", seed, cycle, t, i);
-            rec.append(100 + (static_cast<size_t>(t) * 131 + static_cast<size_t>(i) * 257) % 900, 'x');
+            rec.append(100 + (static_cast<size_t>(t) * 131 + static_cast<size_t>(i) * 257) % 900,
+                       'x');
             {
               std::lock_guard lock(mu);
               appended.insert(rec);
