@@ -66,12 +66,13 @@ tsan:
 # TSan's lock-order detector: hnswlib creates 65,536 mutexes per index and the detector's
 # bookkeeping for them turns 5 s of load into 2 minutes; the unit tests and `make tsan` keep it.
 TSAN_SECONDS ?= 60
-TSAN_ENV = TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 ignore_noninstrumented_modules=1 suppressions=$(abspath tests/tsan.supp)"
+TSAN_FLAGS = halt_on_error=0 second_deadlock_stack=1 ignore_noninstrumented_modules=1 suppressions=$(abspath tests/tsan.supp)
+TSAN_ENV = TSAN_OPTIONS="$(TSAN_FLAGS)"
 tsan-unit: setup
 	@cmake -S . -B build-tsan-unit -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
 	  -DQUIVER_SANITIZE=thread > /dev/null
 	@cmake --build build-tsan-unit -j $(JOBS) --target concurrency_test index_test common_test wal_test
-	$(subst halt_on_error=0,halt_on_error=0 detect_deadlocks=0,$(TSAN_ENV)) QUIVER_CONCURRENCY_SECONDS=$(TSAN_SECONDS) \
+	TSAN_OPTIONS="$(TSAN_FLAGS) detect_deadlocks=0" QUIVER_CONCURRENCY_SECONDS=$(TSAN_SECONDS) \
 	  ./build-tsan-unit/src/embed/concurrency_test
 	$(TSAN_ENV) ./build-tsan-unit/src/index/index_test --gtest_filter='HnswIndex.SearchesWhileAdding*:HnswIndex.OverlappingSearches*'
 	$(TSAN_ENV) ./build-tsan-unit/src/common/common_test --gtest_filter='Executor.*'

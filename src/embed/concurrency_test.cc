@@ -154,6 +154,23 @@ class ConcurrencyTest : public ::testing::Test {
     }
   }
 
+  // Runs a Strong read (`body` plus consistencyLevel) between two snapshots of the model and
+  // checks its rows ("rows" for a search); false when the call failed (counted as an error).
+  bool StrongRead(Database* db, const char* path, Json body, const std::vector<size_t>& slots,
+                  const char* what) {
+    body["consistencyLevel"] = "Strong";
+    auto before = model_.Snapshot();
+    auto answer = db->Call(path, body);
+    auto after = model_.Snapshot();
+    if (!answer.ok()) {
+      ADD_FAILURE() << what << " failed: " << answer.status().ToString();
+      counters_.errors++;
+      return false;
+    }
+    Check(answer->contains("rows") ? (*answer)["rows"] : *answer, slots, before, after, what);
+    return true;
+  }
+
   void Writer(Database* db, int w, std::stop_token stop) {
     std::mt19937_64 rng(1000 + w);
     while (!stop.stop_requested()) {
@@ -200,19 +217,11 @@ class ConcurrencyTest : public ::testing::Test {
         size_t s = rng() % (kWriters * kKeysPerWriter);
         if (picked.insert(s).second) slots.push_back(s);
       }
-      auto before = model_.Snapshot();
-      auto answer = db->Call("entities/query", {{"collectionName", "c"},
-                                                {"filter", IdList(slots)},
-                                                {"outputFields", {"vector"}},
-                                                {"consistencyLevel", "Strong"}});
-      auto after = model_.Snapshot();
-      if (!answer.ok()) {
-        ADD_FAILURE() << "query failed: " << answer.status().ToString();
-        counters_.errors++;
-        continue;
+      if (StrongRead(db, "entities/query",
+                     {{"collectionName", "c"}, {"filter", IdList(slots)}, {"outputFields", {"vector"}}},
+                     slots, "query")) {
+        counters_.queries++;
       }
-      Check(*answer, slots, before, after, "query");
-      counters_.queries++;
     }
   }
 
@@ -221,20 +230,14 @@ class ConcurrencyTest : public ::testing::Test {
     while (!stop.stop_requested()) {
       size_t near = rng() % (kWriters * kKeysPerWriter);
       Json query = VectorOf(Model::Pk(near), static_cast<int64_t>(rng() % 50));
-      auto before = model_.Snapshot();
-      auto answer = db->Call("entities/search", {{"collectionName", "c"},
-                                                 {"data", Json::array({query})},
-                                                 {"limit", 30},
-                                                 {"outputFields", {"vector"}},
-                                                 {"consistencyLevel", "Strong"}});
-      auto after = model_.Snapshot();
-      if (!answer.ok()) {
-        ADD_FAILURE() << "search failed: " << answer.status().ToString();
-        counters_.errors++;
-        continue;
+      if (StrongRead(db, "entities/search",
+                     {{"collectionName", "c"},
+                      {"data", Json::array({query})},
+                      {"limit", 30},
+                      {"outputFields", {"vector"}}},
+                     {}, "search")) {
+        counters_.searches++;
       }
-      Check((*answer)["rows"], {}, before, after, "search");
-      counters_.searches++;
     }
   }
 

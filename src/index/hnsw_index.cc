@@ -390,7 +390,6 @@ class PinnedLevels {
   ~PinnedLevels() { *mult_ = saved_; }
   PinnedLevels(const PinnedLevels&) = delete;
   PinnedLevels& operator=(const PinnedLevels&) = delete;
-  double saved() const { return saved_; }
 
  private:
   double* mult_;
@@ -422,15 +421,17 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
   if (vectors == nullptr && n > 0) return Status::InvalidArgument("HNSW takes dense vectors");
   if (n > 0 && encoding_ == Encoding::kSq8 && !impl_->Trained())
     return Status::FailedPrecondition("HNSW_SQ: not trained");
-  std::vector<int> levels;
+  // Only AddBatch changes mult_ (under the exclusive lock, restored before it is released) and
+  // AddBatch calls come one at a time, so it reads the real value here.
+  std::vector<int> levels(n);
+  for (size_t i = 0; i < n; ++i) levels[i] = DrawLevel(first_label + i, impl_->graph->mult_);
   // One vector at its drawn level; the caller holds resize_mu_ exclusively, has reserved the
   // capacity and pinned hnswlib's own draw.
-  auto add = [&](size_t i, size_t begin) -> Status {
+  auto add = [&](size_t i) -> Status {
     std::vector<float> scratch;
     const void* data = Prepare(vectors + i * static_cast<size_t>(dim), &scratch);
     try {
-      impl_->graph->addPoint(data, static_cast<hnswlib::labeltype>(first_label + i),
-                             levels[i - begin]);
+      impl_->graph->addPoint(data, static_cast<hnswlib::labeltype>(first_label + i), levels[i]);
     } catch (const std::exception& e) {
       return Status::Internal("hnswlib: {}", e.what());
     }
@@ -451,19 +452,15 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
       return Status::Internal("hnswlib: {}", e.what());
     }
     PinnedLevels pinned(&impl_->graph->mult_);
-    levels.resize(end - begin);
-    for (size_t i = begin; i < end; ++i)
-      levels[i - begin] = DrawLevel(first_label + i, pinned.saved());
     if (!parallel) {
-      for (size_t i = begin; i < end; ++i) QV_RETURN_IF_ERROR(add(i, begin));
+      for (size_t i = begin; i < end; ++i) QV_RETURN_IF_ERROR(add(i));
       continue;
     }
-    // Rows that raise the top level first, alone; they are then skipped below.
-    std::vector<char> done(end - begin, 0);
+    // Rows that raise the top level first, alone; marked -1 once added, so the workers skip them.
     for (size_t i = begin; i < end; ++i) {
-      if (levels[i - begin] <= impl_->graph->maxlevel_) continue;
-      QV_RETURN_IF_ERROR(add(i, begin));
-      done[i - begin] = 1;
+      if (levels[i] <= impl_->graph->maxlevel_) continue;
+      QV_RETURN_IF_ERROR(add(i));
+      levels[i] = -1;
     }
     std::vector<Status> results(static_cast<size_t>(threads));
     {
@@ -472,8 +469,8 @@ Status HnswIndex::AddBatch(const VectorBatch& batch, uint64_t first_label, int t
         workers.emplace_back([&, t] {
           for (size_t i = begin + static_cast<size_t>(t); i < end;
                i += static_cast<size_t>(threads)) {
-            if (done[i - begin]) continue;
-            Status st = add(i, begin);
+            if (levels[i] < 0) continue;
+            Status st = add(i);
             if (!st.ok()) {
               results[static_cast<size_t>(t)] = std::move(st);
               return;

@@ -78,14 +78,19 @@ void PkIndex::AddChunk(Chunk* chunk, const std::function<void(const Loc&)>& olde
   QV_CHECK(n - 1 <= UINT32_MAX && entries_.size() + static_cast<size_t>(n) < UINT32_MAX);
   // Grown once for the whole chunk (each row uses at most one new slot), so the mask below holds.
   Reserve(entries_.size() + static_cast<size_t>(n));
+  // Each row's key is read once (a string key is a copy) and hashed ahead, for the prefetch.
+  std::vector<PkValue> pks(static_cast<size_t>(n));
   std::vector<uint64_t> hashes(static_cast<size_t>(n));
-  for (int64_t r = 0; r < n; ++r) hashes[static_cast<size_t>(r)] = Hash(RowPk(*chunk, r));
+  for (int64_t r = 0; r < n; ++r) {
+    pks[static_cast<size_t>(r)] = RowPk(*chunk, r);
+    hashes[static_cast<size_t>(r)] = Hash(pks[static_cast<size_t>(r)]);
+  }
   const size_t mask = slots_.size() - 1;
   constexpr int64_t kAhead = 16;
   for (int64_t r = 0; r < n; ++r) {
     if (r + kAhead < n) __builtin_prefetch(&slots_[hashes[static_cast<size_t>(r + kAhead)] & mask]);
     const uint64_t h = hashes[static_cast<size_t>(r)];
-    Slot& s = slots_[Find(RowPk(*chunk, r), h)];
+    Slot& s = slots_[Find(pks[static_cast<size_t>(r)], h)];
     for (uint32_t e = s.head; e != 0; e = entries_[e - 1].next)
       older({entries_[e - 1].chunk, entries_[e - 1].row});
     Push(s, h, chunk, static_cast<uint32_t>(r));

@@ -75,20 +75,23 @@ Result<std::vector<DirEntry>> PosixFileSystem::ListDir(const std::string& dir) {
   return out;
 }
 
-Result<std::string> PosixFileSystem::ReadFile(const std::string& path) {
-  auto bytes = ReadFileContents(path);
+namespace {
+// Read errors other than "not found" become Unavailable naming the path.
+template <typename T>
+Result<T> FileRead(Result<T> bytes, const std::string& path) {
   if (!bytes.ok() && bytes.status().code() != StatusCode::kNotFound) {
     return Status::Unavailable("cannot read {}: {}", path, bytes.status().message());
   }
   return bytes;
 }
+}  // namespace
+
+Result<std::string> PosixFileSystem::ReadFile(const std::string& path) {
+  return FileRead(ReadFileContents(path), path);
+}
 
 Result<FileBytes> PosixFileSystem::ReadFileBytes(const std::string& path) {
-  auto bytes = MapFile(path);
-  if (!bytes.ok() && bytes.status().code() != StatusCode::kNotFound) {
-    return Status::Unavailable("cannot read {}: {}", path, bytes.status().message());
-  }
-  return bytes;
+  return FileRead(MapFile(path), path);
 }
 
 Result<std::unique_ptr<WritableFile>> PosixFileSystem::OpenAppend(const std::string& path,

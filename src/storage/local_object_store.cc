@@ -96,22 +96,25 @@ Status LocalObjectStore::Put(const std::string& key, std::string_view bytes) {
   return options_.sync ? fs_->SyncDir(dir) : Status::Ok();
 }
 
-Result<std::string> LocalObjectStore::Get(const std::string& key) {
-  QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  auto bytes = fs_->ReadFile(path);
+namespace {
+// A file read of `key`'s object, with "not found" naming the object rather than the path.
+template <typename T>
+Result<T> ObjectRead(Result<T> bytes, const std::string& key) {
   if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) {
     return Status::NotFound("object {} not found", key);
   }
   return bytes;
 }
+}  // namespace
+
+Result<std::string> LocalObjectStore::Get(const std::string& key) {
+  QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
+  return ObjectRead(fs_->ReadFile(path), key);
+}
 
 Result<FileBytes> LocalObjectStore::GetBytes(const std::string& key) {
   QV_ASSIGN_OR_RETURN(std::string path, PathOf(key));
-  auto bytes = fs_->ReadFileBytes(path);
-  if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound("object {} not found", key);
-  }
-  return bytes;
+  return ObjectRead(fs_->ReadFileBytes(path), key);
 }
 
 Status LocalObjectStore::Delete(const std::string& key) {

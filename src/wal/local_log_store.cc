@@ -81,6 +81,8 @@ struct Scan {
   Lsn last_lsn = 0;      // 0 when the file holds no record
   bool torn = false;     // the file ends in a cut-short record
   uint32_t version = kFileVersion;
+  // The last intact LSN, or the one before the file's first when it holds no record.
+  Lsn LastOr(Lsn first) const { return last_lsn ? last_lsn : first - 1; }
 };
 
 // Whether damage at `off` (the record that should carry LSN last_lsn + 1) must be corruption
@@ -141,7 +143,7 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
     uint32_t crc = GetU32(data.data() + off + 4);
     Lsn lsn = GetU64(data.data() + off + 8);
     if (len > kMaxRecordBytes) {
-      if (!DurableRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1, version)) {
+      if (!DurableRecordAfter(data, off, s.LastOr(first), version)) {
         s.torn = true;
         break;
       }
@@ -150,7 +152,7 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
     if (data.size() - off - header < len) {
       // A record running past the end is a torn tail only if nothing intact follows: a damaged
       // length field in the middle of the file must not hide the acknowledged records after it.
-      if (!DurableRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1, version)) {
+      if (!DurableRecordAfter(data, off, s.LastOr(first), version)) {
         s.torn = true;
         break;
       }
@@ -161,7 +163,7 @@ Result<Scan> ScanFile(const std::string& path, Lsn first, std::string_view data,
     if (RecordCrc(data.substr(off + 8, header - 8), payload) != crc) {
       // The last record of the file may be torn inside its payload too (its pages were not
       // all written, or read back as zeros); a record followed by intact ones is damage.
-      if (!DurableRecordAfter(data, off, s.last_lsn ? s.last_lsn : first - 1, version)) {
+      if (!DurableRecordAfter(data, off, s.LastOr(first), version)) {
         s.torn = true;
         break;
       }
@@ -227,8 +229,8 @@ class Channel {
     // The channel directory's own entry must be durable too, or a power cut can take every
     // acknowledged record of a new channel with it (its files are synced into dir_ only).
     if (options_.sync) QV_RETURN_IF_ERROR(fs_.SyncDir(dir_.substr(0, dir_.rfind('/'))));
-    QV_RETURN_IF_ERROR(ListFiles());
-    QV_ASSIGN_OR_RETURN(std::optional<CleanEnd> clean, ReadCleanEnd());
+    QV_ASSIGN_OR_RETURN(bool clean_present, ListFiles());
+    QV_ASSIGN_OR_RETURN(std::optional<CleanEnd> clean, ReadCleanEnd(clean_present));
     if (files_.empty()) {
       if (clean) {
         return Status::Corruption(
@@ -248,9 +250,8 @@ class Channel {
         return Status::Corruption("WAL {}: newest file is {} but the clean shutdown left {} active",
                                   dir_, FileName(first), FileName(clean->first));
       }
-      if (!HeaderIntact(data)) return Status::Corruption("WAL file {}: bad header", path);
       QV_ASSIGN_OR_RETURN(s, ScanFile(path, first, data, nullptr));
-      if (s.valid_end < clean->bytes || (s.last_lsn ? s.last_lsn : first - 1) < clean->last) {
+      if (s.valid_end < clean->bytes || s.LastOr(first) < clean->last) {
         return Status::Corruption(
             "WAL file {}: intact to offset {} (LSN {}) of {} bytes, but {} bytes through LSN {} "
             "were synced before the last clean shutdown",
@@ -310,7 +311,7 @@ class Channel {
       return Status::Ok();
     CleanEnd c{files_.rbegin()->first, file_bytes_, next_lsn_ - 1};
     const std::string tmp = dir_ + "/" + kCleanName + ".tmp";
-    (void)fs_.Remove(tmp);  // a leftover of an interrupted close, if any
+    // Created truncated, so a leftover of an interrupted close is overwritten.
     QV_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, fs_.OpenAppend(tmp, /*create=*/true));
     QV_RETURN_IF_ERROR(f->Append(EncodeCleanEnd(c)));
     QV_RETURN_IF_ERROR(f->Sync());
@@ -416,23 +417,25 @@ class Channel {
 
  private:
   // The clean-shutdown record, if the channel was closed cleanly; Corruption when damaged.
-  Result<std::optional<CleanEnd>> ReadCleanEnd() {
-    if (!clean_present_) return std::optional<CleanEnd>();
+  Result<std::optional<CleanEnd>> ReadCleanEnd(bool present) {
+    if (!present) return std::optional<CleanEnd>();
     const std::string path = dir_ + "/" + kCleanName;
     QV_ASSIGN_OR_RETURN(std::string data, fs_.ReadFile(path));
     QV_ASSIGN_OR_RETURN(CleanEnd c, DecodeCleanEnd(path, data));
     return std::optional<CleanEnd>(c);
   }
 
-  Status ListFiles() {
+  // Fills files_; returns whether a clean-shutdown record is there too.
+  Result<bool> ListFiles() {
     QV_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, fs_.ListDir(dir_));
+    bool clean_present = false;
     for (const auto& e : entries) {
-      if (!e.is_dir && e.name == kCleanName) clean_present_ = true;
+      if (!e.is_dir && e.name == kCleanName) clean_present = true;
       if (e.is_dir || !e.name.ends_with(".wal")) continue;
       Lsn first = std::strtoull(e.name.c_str(), nullptr, 10);
       files_[first] = dir_ + "/" + e.name;
     }
-    return Status::Ok();
+    return clean_present;
   }
 
   // Creates a new active file whose first record will have LSN `first`. Called while opening
@@ -472,7 +475,6 @@ class Channel {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<Lsn, std::string> files_;  // first LSN -> path; guarded by mu_
-  bool clean_present_ = false;        // a clean-shutdown record was found by Open
   Lsn next_lsn_ = 1;                  // guarded by mu_
   std::string pending_;               // frames not yet written; guarded by mu_
   Lsn pending_first_ = 0;

@@ -45,6 +45,15 @@ class WalTest : public ::testing::Test {
     }
     return "";
   }
+  // After a crash cut the second record: only "keep" replays and the next append takes LSN 2.
+  void ExpectOnlyKeepThenLsn2() {
+    auto s = Open();
+    ASSERT_NE(s, nullptr);
+    auto all = ReadAll(*s);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].second, "keep");
+    EXPECT_EQ(*s->Append("ch", "next"), 2u);
+  }
   // Turns the clean close that ended a test's scope into a crash: the store's destructor wrote
   // the clean-shutdown record, a killed process would not have.
   void ForgetCleanShutdown() { ASSERT_TRUE(fs::remove(dir_ + "/ch/CLEAN")); }
@@ -128,12 +137,7 @@ TEST_F(WalTest, Issue9ZeroFilledTailIsTornNotCorruption) {
     f.write(std::string(60, '\0').data(), 60);
   }
   fs::resize_file(path, size + 4096);  // and the file size covers a block of zeros
-  auto s = Open();
-  ASSERT_NE(s, nullptr);
-  auto all = ReadAll(*s);
-  ASSERT_EQ(all.size(), 1u);
-  EXPECT_EQ(all[0].second, "keep");
-  EXPECT_EQ(*s->Append("ch", "next"), 2u);
+  ExpectOnlyKeepThenLsn2();
 }
 
 // Issue #9: a crash while creating a new file (rotation) can leave its header as zeros.
@@ -444,14 +448,7 @@ TEST_F(WalTest, LostBlockInTheLastBatchIsATornTailButNotInAnEarlierOne) {
   };
   // LSNs 2-4 written as one batch; the block holding LSN 2 never reached the disk.
   write(zero_from(base + Frame(2, 2, a) + Frame(3, 2, b) + Frame(4, 2, c), base.size(), 200));
-  {
-    auto s = Open();
-    ASSERT_NE(s, nullptr);
-    auto all = ReadAll(*s);
-    ASSERT_EQ(all.size(), 1u);
-    EXPECT_EQ(all[0].second, "keep");
-    EXPECT_EQ(*s->Append("ch", "next"), 2u);
-  }
+  ExpectOnlyKeepThenLsn2();
   ForgetCleanShutdown();
   // LSN 2 was its own batch and LSN 3 a later one: LSN 2 had been synced, its damage is real.
   write(zero_from(base + Frame(2, 2, a) + Frame(3, 3, b), base.size(), 200));
